@@ -1,0 +1,382 @@
+"""Snap points to a network and compute many-to-many travel-time and distance matrices.
+
+Each point is snapped to its nearest edge and projected onto it; the partial edge lengths
+from the point to the edge's ends count in every journey. The matrix is computed in one
+vectorised pass: every point becomes two virtual nodes (one it can only leave from, one it
+can only arrive at) joined to its edge's end nodes, and scipy's multi-source Dijkstra runs
+from all the "leave" nodes at once. A second quantity (distance along the fastest route, or
+time along the shortest walk) is summed along each shortest-path tree by pointer jumping, so
+the two matrices describe the same routes. Results are cached by content hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from transport.datadir import cache_dir
+from transport.errors import InputError, Problem
+
+log = logging.getLogger(__name__)
+
+#: Points further than this from any road are warned about (probably mislocated).
+DEFAULT_WARN_SNAP_M = 500.0
+#: Points further than this cannot be served from this network at all.
+DEFAULT_MAX_SNAP_M = 5000.0
+_MIN_WEIGHT = 1e-9  # keeps zero-length links as edges in the sparse graph
+_AT_NODE_M = 2.0  # a point this close to a junction is taken to be at it
+MATRIX_CACHE_VERSION = 3
+
+
+class SnapWarning(UserWarning):
+    """A point lies further from the network than is plausible for a home or school."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapped:
+    """Where each point joins the network: an edge (by node index), how far along, how far off."""
+
+    edge_u: np.ndarray  # int, node index
+    edge_v: np.ndarray
+    fraction: np.ndarray  # 0 at u, 1 at v
+    snap_distance_m: np.ndarray
+    has_reverse: np.ndarray  # bool: the edge can be travelled v -> u as well
+
+
+@dataclass(frozen=True, slots=True)
+class Matrices:
+    """`time_s[i, j]` and `distance_m[i, j]` from point i to point j along one route."""
+
+    time_s: np.ndarray
+    distance_m: np.ndarray
+    snap_distance_m: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class _EdgeTable:
+    nodes: list
+    u: np.ndarray
+    v: np.ndarray
+    primary: np.ndarray
+    secondary: np.ndarray
+    geometry: np.ndarray  # shapely LineStrings in a metric CRS
+    reverse_of: np.ndarray  # index of the twin edge v->u, or -1
+
+
+def travel_matrices(
+    graph: nx.MultiDiGraph,
+    lats: np.ndarray | list[float],
+    lons: np.ndarray | list[float],
+    *,
+    weight: str = "travel_time",
+    labels: list[str] | None = None,
+    warn_snap_m: float = DEFAULT_WARN_SNAP_M,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    use_cache: bool = True,
+) -> Matrices:
+    """All-pairs matrices between points, optimising `weight` ('travel_time' or 'length').
+
+    The other quantity is measured along the same routes. Raises InputError naming the
+    points that cannot be snapped (not finite, or further than `max_snap_m` from any road).
+    """
+    lats = np.asarray(lats, dtype=float)
+    lons = np.asarray(lons, dtype=float)
+    key = _matrix_key(graph, lats, lons, weight)
+    cached = cache_dir() / "matrices" / f"{key}.npz"
+    if use_cache and key and cached.is_file():
+        data = np.load(cached)
+        return Matrices(data["time_s"], data["distance_m"], data["snap_distance_m"])
+    edges = _edge_table(graph, weight)
+    snapped = snap_points(graph, lats, lons, labels=labels, warn_snap_m=warn_snap_m, max_snap_m=max_snap_m, edges=edges)
+    primary, secondary = _many_to_many(edges, snapped, "length" if weight == "length" else "travel_time")
+    if weight == "length":
+        distance, time_s = primary, secondary
+    else:
+        time_s, distance = primary, secondary
+    result = Matrices(time_s=time_s, distance_m=distance, snap_distance_m=snapped.snap_distance_m)
+    if use_cache and key:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(cached.stem + ".tmp.npz")
+        np.savez(tmp, time_s=time_s, distance_m=distance, snap_distance_m=snapped.snap_distance_m)
+        Path(tmp).replace(cached)
+    return result
+
+
+def snap_points(
+    graph: nx.MultiDiGraph,
+    lats: np.ndarray,
+    lons: np.ndarray,
+    *,
+    labels: list[str] | None = None,
+    warn_snap_m: float = DEFAULT_WARN_SNAP_M,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    weight: str = "travel_time",
+    edges: _EdgeTable | None = None,
+) -> Snapped:
+    """Snap each point to its nearest edge, projected onto the edge's geometry."""
+    edges = edges or _edge_table(graph, weight)
+    lats = np.asarray(lats, dtype=float)
+    lons = np.asarray(lons, dtype=float)
+    labels = labels or [f"point {i + 1}" for i in range(len(lats))]
+    bad = ~(np.isfinite(lats) & np.isfinite(lons))
+    problems = [
+        Problem(file="locations", message=f"{labels[i]} has no usable coordinates", value=f"{lats[i]}, {lons[i]}")
+        for i in np.flatnonzero(bad)
+    ]
+    x, y = _to_metric(graph).transform(np.where(bad, 0.0, lons), np.where(bad, 0.0, lats))
+    points = shapely.points(x, y)
+    tree = shapely.STRtree(edges.geometry)
+    (point_idx, edge_idx), dist = tree.query_nearest(points, return_distance=True, all_matches=False)
+    # query_nearest returns one row per point (ties broken arbitrarily but deterministically).
+    order = np.argsort(point_idx, kind="stable")
+    edge_idx, dist = edge_idx[order], dist[order]
+    far = (dist > max_snap_m) & ~bad
+    problems += [
+        Problem(
+            file="locations",
+            message=f"{labels[i]} is {dist[i] / 1000:.1f} km from the nearest road in the network",
+            value=f"{lats[i]:.5f}, {lons[i]:.5f}",
+            fix="Check the coordinates (swapped lat/lon? outside the area?) or use a larger network extract",
+        )
+        for i in np.flatnonzero(far)
+    ]
+    if problems:
+        raise InputError(problems)
+    for i in np.flatnonzero(dist > warn_snap_m):
+        warnings.warn(
+            f"{labels[i]} is {dist[i]:.0f} m from the nearest road; its journeys start from that road",
+            SnapWarning,
+            stacklevel=2,
+        )
+    geoms = edges.geometry[edge_idx]
+    along = shapely.line_locate_point(geoms, points)
+    lengths = shapely.length(geoms)
+    fraction = np.clip(np.divide(along, lengths, out=np.zeros_like(along), where=lengths > 0), 0.0, 1.0)
+    # Put both directions of a two-way road in one orientation so that two points on the
+    # same road see each other directly rather than via the road's end nodes.
+    twin = edges.reverse_of[edge_idx]
+    flip = (twin >= 0) & (twin < edge_idx)
+    edge_idx = np.where(flip, twin, edge_idx)
+    fraction = np.where(flip, 1.0 - fraction, fraction)
+    return Snapped(
+        edge_u=edges.u[edge_idx],
+        edge_v=edges.v[edge_idx],
+        fraction=fraction,
+        snap_distance_m=dist,
+        has_reverse=edges.reverse_of[edge_idx] >= 0,
+    )
+
+
+def node_matrix(graph: nx.MultiDiGraph, sources: list, targets: list, weight: str = "travel_time") -> np.ndarray:
+    """Shortest `weight` between graph nodes (for tests and diagnostics)."""
+    edges = _edge_table(graph, weight)
+    index = {n: i for i, n in enumerate(edges.nodes)}
+    csgraph = _csr(edges.u, edges.v, edges.primary, len(edges.nodes))
+    dist = dijkstra(csgraph, directed=True, indices=[index[s] for s in sources])
+    return dist[:, [index[t] for t in targets]]
+
+
+# ---------------------------------------------------------------------------- internals
+
+
+def _many_to_many(edges: _EdgeTable, snapped: Snapped, primary_name: str) -> tuple[np.ndarray, np.ndarray]:
+    n_nodes = len(edges.nodes)
+    n = len(snapped.fraction)
+    out_node = n_nodes + np.arange(n)
+    in_node = n_nodes + n + np.arange(n)
+    pair = _pair_index(edges)
+    idx = pair[snapped.edge_u, snapped.edge_v]
+    w, s = edges.primary[idx], edges.secondary[idx]
+    f = snapped.fraction
+    rows = [edges.u, out_node, snapped.edge_u]
+    cols = [edges.v, snapped.edge_v, in_node]
+    prim = [edges.primary, (1 - f) * w, f * w]
+    sec = [edges.secondary, (1 - f) * s, f * s]
+    rev = np.flatnonzero(snapped.has_reverse)
+    if len(rev):
+        ridx = pair[snapped.edge_v[rev], snapped.edge_u[rev]]
+        wr, sr, fr = edges.primary[ridx], edges.secondary[ridx], f[rev]
+        rows += [out_node[rev], snapped.edge_v[rev]]
+        cols += [snapped.edge_u[rev], in_node[rev]]
+        prim += [fr * wr, (1 - fr) * wr]
+        sec += [fr * sr, (1 - fr) * sr]
+    # A point at the very start of a one-way edge stands on the junction itself: it may leave
+    # by any road from there (and likewise arrive from any road at the edge's end).
+    metres = shapely.length(edges.geometry[idx])
+    at_start = np.flatnonzero(~snapped.has_reverse & (f * metres <= _AT_NODE_M))
+    at_end = np.flatnonzero(~snapped.has_reverse & ((1 - f) * metres <= _AT_NODE_M))
+    rows += [out_node[at_start], snapped.edge_v[at_end]]
+    cols += [snapped.edge_u[at_start], in_node[at_end]]
+    prim += [f[at_start] * w[at_start], (1 - f[at_end]) * w[at_end]]
+    sec += [f[at_start] * s[at_start], (1 - f[at_end]) * s[at_end]]
+    # Points on the same edge reach each other along it without visiting either end.
+    same = _same_edge_pairs(snapped)
+    if len(same):
+        a, b = same[:, 0], same[:, 1]
+        ia = pair[snapped.edge_u[a], snapped.edge_v[a]]
+        forward = f[b] >= f[a]
+        rows.append(out_node[a[forward]])
+        cols.append(in_node[b[forward]])
+        prim.append((f[b] - f[a])[forward] * edges.primary[ia[forward]])
+        sec.append((f[b] - f[a])[forward] * edges.secondary[ia[forward]])
+        back = ~forward & snapped.has_reverse[a]
+        if back.any():
+            rb = pair[snapped.edge_v[a[back]], snapped.edge_u[a[back]]]
+            rows.append(out_node[a[back]])
+            cols.append(in_node[b[back]])
+            prim.append((f[a] - f[b])[back] * edges.primary[rb])
+            sec.append((f[a] - f[b])[back] * edges.secondary[rb])
+    rows.append(out_node)
+    cols.append(in_node)
+    prim.append(np.zeros(n))
+    sec.append(np.zeros(n))
+    frame = pd.DataFrame(
+        {"r": np.concatenate(rows), "c": np.concatenate(cols), "p": np.concatenate(prim), "s": np.concatenate(sec)}
+    )
+    frame = frame.sort_values(["p", "s"], kind="stable").drop_duplicates(["r", "c"])
+    scale_p, scale_s = _SCALES[primary_name]
+    combined = np.round(frame["p"].to_numpy() * scale_p) * _SECONDARY_RANGE + np.round(frame["s"].to_numpy() * scale_s)
+    total = n_nodes + 2 * n
+    csgraph = _csr(frame["r"].to_numpy(), frame["c"].to_numpy(), combined, total)
+    packed = _parallel_dijkstra(csgraph, out_node)[:, in_node]
+    return _unpack(packed, scale_p, scale_s)
+
+
+# Both quantities travel through one Dijkstra as one exact integer held in a float64:
+# primary * 2**27 + secondary. The search minimises the primary quantity and breaks ties by
+# the secondary, and the secondary is then the value along that same route. Time is held in
+# milliseconds (2**26 ms is 18.6 hours) and distance in centimetres (2**27 cm is 1,342 km);
+# along a walk, time is held in deciseconds. Every sum stays below 2**53, so it is exact.
+_SECONDARY_BITS = 27
+_SECONDARY_RANGE = float(2**_SECONDARY_BITS)
+_PRIMARY_LIMIT = float(2 ** (53 - _SECONDARY_BITS))
+_SCALES = {"travel_time": (1000.0, 100.0), "length": (100.0, 10.0)}
+
+
+def _unpack(packed: np.ndarray, scale_p: float, scale_s: float) -> tuple[np.ndarray, np.ndarray]:
+    finite = np.isfinite(packed)
+    values = np.where(finite, packed, 0.0)
+    high = np.floor((values + 0.5) / _SECONDARY_RANGE)
+    if (high >= _PRIMARY_LIMIT).any():
+        raise InputError("the area is too large for exact matrices (a journey over 18 hours or 1,342 km)")
+    low = np.round(values - high * _SECONDARY_RANGE)
+    primary = np.where(finite, high / scale_p, np.inf)
+    secondary = np.where(finite, low / scale_s, np.inf)
+    return primary, secondary
+
+
+def _parallel_dijkstra(csgraph: csr_matrix, sources: np.ndarray) -> np.ndarray:
+    """Multi-source Dijkstra, split across the machine's cores (scipy releases the GIL)."""
+    workers = max(1, min(os.cpu_count() or 1, 4, len(sources) // 200))
+    if workers == 1:
+        return dijkstra(csgraph, directed=True, indices=sources)
+    chunks = np.array_split(sources, workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(lambda idx: dijkstra(csgraph, directed=True, indices=idx), chunks))
+    return np.vstack(parts)
+
+
+def _same_edge_pairs(snapped: Snapped) -> np.ndarray:
+    frame = pd.DataFrame({"u": snapped.edge_u, "v": snapped.edge_v, "i": np.arange(len(snapped.edge_u))})
+    groups = frame.groupby(["u", "v"])["i"].apply(np.asarray)
+    pairs = [np.array(np.meshgrid(g, g)).T.reshape(-1, 2) for g in groups if len(g) > 1]
+    if not pairs:
+        return np.empty((0, 2), dtype=int)
+    out = np.concatenate(pairs)
+    return out[out[:, 0] != out[:, 1]]
+
+
+def _pair_index(edges: _EdgeTable):
+    """Lookup (u, v) -> row of the cheapest edge between them, as a sparse matrix."""
+    n = len(edges.nodes)
+    lookup = csr_matrix((np.arange(len(edges.u)) + 1, (edges.u, edges.v)), shape=(n, n))
+
+    class _Lookup:
+        def __getitem__(self, key):
+            u, v = key
+            return np.asarray(lookup[u, v]).ravel().astype(int) - 1
+
+    return _Lookup()
+
+
+def _csr(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> csr_matrix:
+    return csr_matrix((np.maximum(w, _MIN_WEIGHT), (u, v)), shape=(n, n))
+
+
+def _edge_table(graph: nx.MultiDiGraph, weight: str) -> _EdgeTable:
+    """The cheapest edge between each ordered node pair, with its geometry in metres."""
+    cache = graph.graph.setdefault("_edge_tables", {})
+    if weight in cache:
+        return cache[weight]
+    other = "length" if weight != "length" else "travel_time"
+    nodes = list(graph.nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    records = []
+    for u, v, data in graph.edges(data=True):
+        if weight not in data:
+            raise InputError(f"the network has edges without '{weight}': rebuild it with transport.network")
+        records.append((index[u], index[v], float(data[weight]), float(data.get(other, 0.0)), data.get("geometry")))
+    frame = pd.DataFrame(records, columns=["u", "v", "p", "s", "geometry"])
+    frame = frame.sort_values("p", kind="stable").drop_duplicates(["u", "v"]).reset_index(drop=True)
+    xs = np.array([d["x"] for _, d in graph.nodes(data=True)])
+    ys = np.array([d["y"] for _, d in graph.nodes(data=True)])
+    lines = []
+    for u, v, geom in zip(frame["u"], frame["v"], frame["geometry"], strict=True):
+        lines.append(geom if geom is not None else shapely.LineString([(xs[u], ys[u]), (xs[v], ys[v])]))
+    metric = _to_metric(graph)
+    geometry = shapely.transform(np.array(lines, dtype=object), lambda c: np.column_stack(metric.transform(c[:, 0], c[:, 1])))
+    u, v = frame["u"].to_numpy(), frame["v"].to_numpy()
+    position = {(a, b): i for i, (a, b) in enumerate(zip(u, v, strict=True))}
+    primary = frame["p"].to_numpy()
+    reverse_of = np.array(
+        [
+            j if (j := position.get((b, a), -1)) >= 0 and a != b and abs(primary[j] - primary[i]) <= 1e-6 * max(1.0, primary[i])
+            or (j >= 0 and a != b and abs(shapely.length(geometry[j]) - shapely.length(geometry[i])) < 1.0)
+            else -1
+            for i, (a, b) in enumerate(zip(u, v, strict=True))
+        ]
+    )
+    table = _EdgeTable(nodes, u, v, primary, frame["s"].to_numpy(), geometry, reverse_of)
+    cache[weight] = table
+    return table
+
+
+def _to_metric(graph: nx.MultiDiGraph) -> pyproj.Transformer:
+    """British National Grid in Great Britain, else the local UTM zone."""
+    cached = graph.graph.get("_metric_transformer")
+    if cached is not None:
+        return cached
+    xs = [d["x"] for _, d in graph.nodes(data=True)]
+    ys = [d["y"] for _, d in graph.nodes(data=True)]
+    lon, lat = float(np.mean(xs)), float(np.mean(ys))
+    if -8.7 <= lon <= 1.9 and 49.8 <= lat <= 60.9:
+        crs = "EPSG:27700"
+    else:
+        zone = int((lon + 180) // 6) + 1
+        crs = f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
+    transformer = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    graph.graph["_metric_transformer"] = transformer
+    return transformer
+
+
+def _matrix_key(graph: nx.MultiDiGraph, lats: np.ndarray, lons: np.ndarray, weight: str) -> str | None:
+    fingerprint = graph.graph.get("fingerprint")
+    if not fingerprint:
+        return None
+    digest = hashlib.sha256(f"{fingerprint}|{weight}|{MATRIX_CACHE_VERSION}".encode())
+    digest.update(np.ascontiguousarray(lats).tobytes())
+    digest.update(np.ascontiguousarray(lons).tobytes())
+    return digest.hexdigest()[:32]
