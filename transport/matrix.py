@@ -21,6 +21,7 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
+import osmnx as ox
 import pandas as pd
 import pyproj
 import shapely
@@ -73,6 +74,7 @@ class _EdgeTable:
     primary: np.ndarray
     secondary: np.ndarray
     geometry: np.ndarray  # shapely LineStrings in a metric CRS
+    geometry_ll: np.ndarray  # the same lines in lon/lat
     reverse_of: np.ndarray  # index of the twin edge v->u, or -1
 
 
@@ -162,9 +164,9 @@ def snap_points(
             stacklevel=2,
         )
     geoms = edges.geometry[edge_idx]
-    along = shapely.line_locate_point(geoms, points)
-    lengths = shapely.length(geoms)
-    fraction = np.clip(np.divide(along, lengths, out=np.zeros_like(along), where=lengths > 0), 0.0, 1.0)
+    fraction = np.array(
+        [_true_fraction(g, gl, p) for g, gl, p in zip(geoms, edges.geometry_ll[edge_idx], points, strict=True)]
+    )
     # Put both directions of a two-way road in one orientation so that two points on the
     # same road see each other directly rather than via the road's end nodes.
     twin = edges.reverse_of[edge_idx]
@@ -190,6 +192,30 @@ def node_matrix(graph: nx.MultiDiGraph, sources: list, targets: list, weight: st
 
 
 # ---------------------------------------------------------------------------- internals
+
+
+def _true_fraction(line_m: shapely.LineString, line_ll: shapely.LineString, point_m: shapely.Point) -> float:
+    """How far along the edge a point lies, as a share of the edge's OSM length.
+
+    The projection onto the edge is found in metres on the map grid, but a grid metre is not
+    quite an OSM (great-circle) metre and differs by direction, so the position is found
+    segment by segment on the grid and re-weighted by each segment's great-circle length.
+    """
+    coords = np.asarray(line_m.coords)
+    seg = np.diff(coords, axis=0)
+    seg_len = np.hypot(seg[:, 0], seg[:, 1])
+    if len(seg_len) == 0 or seg_len.sum() <= 0:
+        return 0.0
+    along = shapely.line_locate_point(line_m, point_m)
+    cum = np.concatenate([[0.0], np.cumsum(seg_len)])
+    i = int(np.clip(np.searchsorted(cum, along, side="right") - 1, 0, len(seg_len) - 1))
+    t = 0.0 if seg_len[i] == 0 else float(np.clip((along - cum[i]) / seg_len[i], 0.0, 1.0))
+    ll = np.asarray(line_ll.coords)
+    true_len = ox.distance.great_circle(ll[:-1, 1], ll[:-1, 0], ll[1:, 1], ll[1:, 0])
+    true_total = float(np.sum(true_len))
+    if true_total <= 0:
+        return float(np.clip(along / cum[-1], 0.0, 1.0))
+    return float(np.clip((np.sum(true_len[:i]) + t * true_len[i]) / true_total, 0.0, 1.0))
 
 
 def _many_to_many(edges: _EdgeTable, snapped: Snapped, primary_name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -337,7 +363,8 @@ def _edge_table(graph: nx.MultiDiGraph, weight: str) -> _EdgeTable:
     for u, v, geom in zip(frame["u"], frame["v"], frame["geometry"], strict=True):
         lines.append(geom if geom is not None else shapely.LineString([(xs[u], ys[u]), (xs[v], ys[v])]))
     metric = _to_metric(graph)
-    geometry = shapely.transform(np.array(lines, dtype=object), lambda c: np.column_stack(metric.transform(c[:, 0], c[:, 1])))
+    geometry_ll = np.array(lines, dtype=object)
+    geometry = shapely.transform(geometry_ll, lambda c: np.column_stack(metric.transform(c[:, 0], c[:, 1])))
     u, v = frame["u"].to_numpy(), frame["v"].to_numpy()
     position = {(a, b): i for i, (a, b) in enumerate(zip(u, v, strict=True))}
     primary = frame["p"].to_numpy()
@@ -349,7 +376,7 @@ def _edge_table(graph: nx.MultiDiGraph, weight: str) -> _EdgeTable:
             for i, (a, b) in enumerate(zip(u, v, strict=True))
         ]
     )
-    table = _EdgeTable(nodes, u, v, primary, frame["s"].to_numpy(), geometry, reverse_of)
+    table = _EdgeTable(nodes, u, v, primary, frame["s"].to_numpy(), geometry, geometry_ll, reverse_of)
     cache[weight] = table
     return table
 

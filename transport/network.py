@@ -34,7 +34,7 @@ from transport.units import KPH_PER_MPH
 log = logging.getLogger(__name__)
 
 NetworkKind = Literal["drive", "walk"]
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 # Road classes a vehicle may use. Service roads are kept (school drives, estate roads) but
 # not car parks, private drives or emergency accesses.
@@ -190,9 +190,9 @@ def load_network_online(
     ox.settings.cache_folder = str(cache_dir() / "osmnx-http")
     network_type = "drive_service" if kind == "drive" else "walk"
     if place:
-        raw = ox.graph_from_place(place, network_type=network_type)
+        raw = ox.graph_from_place(place, network_type=network_type, simplify=False)
     elif bbox:
-        raw = ox.graph_from_bbox(bbox, network_type=network_type)
+        raw = ox.graph_from_bbox(bbox, network_type=network_type, simplify=False)
     else:
         raise InputError("give a place name or a bounding box")
     graph, share = _finish(raw, kind, settings)
@@ -284,7 +284,7 @@ def _build(path: Path, kind: NetworkKind, settings: NetworkSettings) -> tuple[nx
                         fix="Check that the file is an OpenStreetMap extract of a populated area")
             )
         try:
-            raw = ox.graph_from_xml(filtered, bidirectional=(kind == "walk"), simplify=True, retain_all=True)
+            raw = ox.graph_from_xml(filtered, bidirectional=(kind == "walk"), simplify=False, retain_all=True)
         except Exception as exc:  # noqa: BLE001
             raise InputError(Problem(file=str(path), message=f"could not build a graph ({_one_line(exc)})")) from None
     return _finish(raw, kind, settings)
@@ -332,23 +332,34 @@ def _keep_walk_way(tags: Mapping[str, str]) -> bool:
 
 
 def _finish(raw: nx.MultiDiGraph, kind: NetworkKind, settings: NetworkSettings) -> tuple[nx.MultiDiGraph, float]:
-    """Keep the largest strongly connected component and add speeds and travel times."""
+    """Times per OSM segment, then simplify (summing times), then the largest strong component.
+
+    Speeds are set before simplification so that a merged edge's time is the sum of its
+    parts, each at its own limit; edges of different road classes are never merged, so the
+    class (and its peak factor) and speed stay uniform along every edge, so a share of its
+    length is the same share of its time.
+    """
     if raw.number_of_nodes() == 0:
         raise InputError("the network has no nodes")
-    total = raw.number_of_nodes()
-    graph = ox.truncate.largest_component(raw, strongly=True)
-    share = graph.number_of_nodes() / total
-    for _, _, data in graph.edges(data=True):
+    for _, _, data in raw.edges(data=True):
         highway = _first(data.get("highway")) or "road"
         data["highway"] = highway
         if kind == "drive":
             speed_mph = _parse_maxspeed_mph(data.get("maxspeed"), highway, settings)
             factor = settings.peak_factor.get(highway, 1.2)
-            data["speed_kph"] = round(speed_mph * KPH_PER_MPH, 2)
-            data["travel_time"] = float(data["length"]) / (data["speed_kph"] / 3.6) * factor
+            data["travel_time"] = float(data["length"]) / (speed_mph * KPH_PER_MPH / 3.6) * factor
         else:
-            data["speed_kph"] = WALK_SPEED_KPH
             data["travel_time"] = float(data["length"]) / (WALK_SPEED_KPH / 3.6)
+    if not raw.graph.get("simplified"):
+        raw = ox.simplify_graph(raw, edge_attrs_differ=["highway", "maxspeed"], edge_attr_aggs={"length": sum, "travel_time": sum})
+    total = raw.number_of_nodes()
+    graph = ox.truncate.largest_component(raw, strongly=True)
+    share = graph.number_of_nodes() / total
+    for _, _, data in graph.edges(data=True):
+        data["length"] = float(data["length"])
+        data["travel_time"] = float(data["travel_time"])
+        # the average speed over the edge, free of the peak factor only for display
+        data["speed_kph"] = round(data["length"] / max(data["travel_time"], 1e-9) * 3.6, 2)
     graph.graph["kind"] = kind
     graph.graph["crs"] = "epsg:4326"
     return graph, share
