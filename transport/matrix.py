@@ -85,25 +85,29 @@ def travel_matrices(
     *,
     weight: str = "travel_time",
     labels: list[str] | None = None,
+    origins: np.ndarray | list[int] | None = None,
     warn_snap_m: float = DEFAULT_WARN_SNAP_M,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     use_cache: bool = True,
 ) -> Matrices:
-    """All-pairs matrices between points, optimising `weight` ('travel_time' or 'length').
+    """Matrices between points, optimising `weight` ('travel_time' or 'length').
 
-    The other quantity is measured along the same routes. Raises InputError naming the
-    points that cannot be snapped (not finite, or further than `max_snap_m` from any road).
+    Rows are all points, or only `origins` (indices) when given: row k is then from point
+    origins[k] to every point. The other quantity is measured along the same routes.
+    Raises InputError naming the points that cannot be snapped (not finite, or further than
+    `max_snap_m` from any road).
     """
     lats = np.asarray(lats, dtype=float)
     lons = np.asarray(lons, dtype=float)
-    key = _matrix_key(graph, lats, lons, weight)
+    origin_idx = np.arange(len(lats)) if origins is None else np.asarray(origins, dtype=int)
+    key = _matrix_key(graph, lats, lons, f"{weight}|{origin_idx.tobytes().hex() if origins is not None else 'all'}")
     cached = cache_dir() / "matrices" / f"{key}.npz"
     if use_cache and key and cached.is_file():
         data = np.load(cached)
         return Matrices(data["time_s"], data["distance_m"], data["snap_distance_m"])
     edges = _edge_table(graph, weight)
     snapped = snap_points(graph, lats, lons, labels=labels, warn_snap_m=warn_snap_m, max_snap_m=max_snap_m, edges=edges)
-    primary, secondary = _many_to_many(edges, snapped, "length" if weight == "length" else "travel_time")
+    primary, secondary = _many_to_many(edges, snapped, "length" if weight == "length" else "travel_time", origin_idx)
     if weight == "length":
         distance, time_s = primary, secondary
     else:
@@ -218,7 +222,9 @@ def _true_fraction(line_m: shapely.LineString, line_ll: shapely.LineString, poin
     return float(np.clip((np.sum(true_len[:i]) + t * true_len[i]) / true_total, 0.0, 1.0))
 
 
-def _many_to_many(edges: _EdgeTable, snapped: Snapped, primary_name: str) -> tuple[np.ndarray, np.ndarray]:
+def _many_to_many(
+    edges: _EdgeTable, snapped: Snapped, primary_name: str, origins: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     n_nodes = len(edges.nodes)
     n = len(snapped.fraction)
     out_node = n_nodes + np.arange(n)
@@ -277,7 +283,7 @@ def _many_to_many(edges: _EdgeTable, snapped: Snapped, primary_name: str) -> tup
     combined = np.round(frame["p"].to_numpy() * scale_p) * _SECONDARY_RANGE + np.round(frame["s"].to_numpy() * scale_s)
     total = n_nodes + 2 * n
     csgraph = _csr(frame["r"].to_numpy(), frame["c"].to_numpy(), combined, total)
-    packed = _parallel_dijkstra(csgraph, out_node)[:, in_node]
+    packed = _parallel_dijkstra(csgraph, out_node[origins])[:, in_node]
     return _unpack(packed, scale_p, scale_s)
 
 

@@ -1,0 +1,392 @@
+"""Read and validate pupils, schools and the vehicle catalogue.
+
+Every problem in a file is collected and raised together as one InputError naming file,
+row, column, value and what is expected, so a transport officer can fix a file in one go.
+Nothing is silently dropped: a row either loads or is reported. Locations may be given as
+lat/lon, British National Grid easting/northing, or a postcode looked up in a Code-Point
+Open table; everything is returned in WGS84 lat/lon.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyproj
+
+from transport.errors import InputError, Problem, ProblemCollector
+from transport.policy import SEND_NEEDS, Policy
+from transport.units import clock_to_s
+
+TRUE_WORDS = {"yes", "y", "true", "t", "1"}
+FALSE_WORDS = {"no", "n", "false", "f", "0", ""}
+PHASES = ("primary", "secondary", "all-through", "post-16")
+SCHOOL_TYPES = ("mainstream", "special", "resourced", "alternative")
+SCHOOL_TYPE_ALIASES = {"sen unit": "resourced", "resourced provision": "resourced", "ap": "alternative", "alternative provision": "alternative"}
+
+#: Great Britain, generously: anything outside is not a GB home or school.
+GB_LAT = (49.8, 60.95)
+GB_LON = (-8.7, 1.9)
+ROW_OFFSET = 2  # header is row 1 in a spreadsheet; the first data row is row 2
+
+_BNG = pyproj.Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """The network's area (west, south, east, north), with a margin, for location checks."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+    def contains(self, lat: float, lon: float) -> bool:
+        return self.south <= lat <= self.north and self.west <= lon <= self.east
+
+    @classmethod
+    def around(cls, lats: Iterable[float], lons: Iterable[float], margin_deg: float = 0.05) -> Bounds:
+        la, lo = list(lats), list(lons)
+        return cls(min(lo) - margin_deg, min(la) - margin_deg, max(lo) + margin_deg, max(la) + margin_deg)
+
+
+# ------------------------------------------------------------------------------- readers
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """A CSV (or GeoPackage layer) as strings, so validation sees exactly what the user typed."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(Problem(file=str(path), message="file not found", fix="Check the path in the scenario"))
+    try:
+        if path.suffix.lower() == ".gpkg":
+            import geopandas as gpd
+
+            frame = gpd.read_file(path)
+            if "geometry" in frame and frame.geometry.notna().any():
+                pts = frame.geometry.to_crs("EPSG:4326")
+                frame["lon"], frame["lat"] = pts.x, pts.y
+            frame = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).astype(str)
+            frame = frame.replace({"nan": "", "None": ""})
+        else:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        raise InputError(Problem(file=str(path), message=f"cannot be read as a table ({str(exc).splitlines()[0][:150]})",
+                                 fix="Save it as a UTF-8 CSV with a header row")) from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    return frame.apply(lambda col: col.str.strip() if col.dtype == object else col)
+
+
+def load_postcodes(path: str | Path) -> dict[str, tuple[float, float]]:
+    """Code-Point Open (Postcode, Eastings, Northings) -> {normalised postcode: (lat, lon)}."""
+    frame = read_table(path)
+    missing = {"postcode", "eastings", "northings"} - set(frame.columns)
+    if missing:
+        raise InputError(Problem(file=str(path), message=f"missing columns {sorted(missing)}", fix="Use the Code-Point Open CSV layout"))
+    east = pd.to_numeric(frame["eastings"], errors="coerce").to_numpy()
+    north = pd.to_numeric(frame["northings"], errors="coerce").to_numpy()
+    lon, lat = _BNG.transform(east, north)
+    keys = frame["postcode"].map(normalise_postcode)
+    return {k: (la, lo) for k, la, lo in zip(keys, lat, lon, strict=True) if np.isfinite(la) and np.isfinite(lo)}
+
+
+def normalise_postcode(text: str) -> str:
+    return re.sub(r"\s+", "", str(text)).upper()
+
+
+def read_schools(path: str | Path, postcodes: dict[str, tuple[float, float]] | None = None,
+                 bounds: Bounds | None = None) -> pd.DataFrame:
+    """Schools: urn, name, location, phase, type, start_time, finish_time, optional extras."""
+    name = Path(path).name
+    frame = read_table(path)
+    problems = ProblemCollector()
+    _require(frame, name, ["urn", "name", "phase", "type", "start_time", "finish_time"], problems)
+    problems.raise_if_any()
+    lat, lon = _locations(frame, name, postcodes, bounds, problems, what="school")
+    out = pd.DataFrame({"urn": frame["urn"], "name": frame["name"], "lat": lat, "lon": lon})
+    seen: dict[str, int] = {}
+    for i, urn in enumerate(frame["urn"]):
+        row = i + ROW_OFFSET
+        if not urn:
+            problems.add(Problem(name, "empty", row, "urn", fix="Every school needs its URN"))
+        elif urn in seen:
+            problems.add(Problem(name, f"duplicate URN (also on row {seen[urn]})", row, "urn", urn, "Each school appears once"))
+        else:
+            seen[urn] = row
+    out["phase"] = [_choice(v, PHASES, name, i, "phase", problems) for i, v in enumerate(frame["phase"])]
+    out["type"] = [
+        _choice(SCHOOL_TYPE_ALIASES.get(v.lower(), v), SCHOOL_TYPES, name, i, "type", problems) for i, v in enumerate(frame["type"])
+    ]
+    out["start_s"] = [_clock(v, name, i, "start_time", problems) for i, v in enumerate(frame["start_time"])]
+    out["finish_s"] = [_clock(v, name, i, "finish_time", problems) for i, v in enumerate(frame["finish_time"])]
+    for i, (s, f) in enumerate(zip(out["start_s"], out["finish_s"], strict=True)):
+        if s is not None and f is not None and f <= s:
+            problems.add(Problem(name, "finish time is not after start time", i + ROW_OFFSET, "finish_time", frame["finish_time"][i]))
+    out["religious_character"] = frame.get("religious_character", pd.Series([""] * len(frame))).fillna("")
+    for column in ("places", "sen_places"):
+        values = frame.get(column, pd.Series([""] * len(frame)))
+        out[column] = [_number(v, name, i, column, problems, minimum=0, integer=True) for i, v in enumerate(values)]
+    out["needs_served"] = frame.get("needs_served", pd.Series([""] * len(frame))).fillna("")
+    problems.raise_if_any()
+    out["urn"] = out["urn"].astype(str)
+    return out.reset_index(drop=True)
+
+
+def read_pupils(path: str | Path, schools: pd.DataFrame, policy: Policy,
+                postcodes: dict[str, tuple[float, float]] | None = None, bounds: Bounds | None = None) -> pd.DataFrame:
+    """Pupils with pseudonymous ids, locations, age at 31 August, school and needs."""
+    name = Path(path).name
+    frame = read_table(path)
+    problems = ProblemCollector()
+    _require(frame, name, ["pupil_id", "school_urn"], problems)
+    if not ({"date_of_birth", "age", "year_group"} & set(frame.columns)):
+        problems.add(Problem(name, "no age column", column="date_of_birth",
+                             fix="Give date_of_birth (YYYY-MM-DD), age, or year_group (R, 1-13)"))
+    problems.raise_if_any()
+    lat, lon = _locations(frame, name, postcodes, bounds, problems, what="pupil")
+    out = pd.DataFrame({"pupil_id": frame["pupil_id"], "lat": lat, "lon": lon})
+    seen: dict[str, int] = {}
+    for i, pid in enumerate(frame["pupil_id"]):
+        row = i + ROW_OFFSET
+        if not pid:
+            problems.add(Problem(name, "empty", row, "pupil_id", fix="Every pupil needs a pseudonymous id"))
+        elif pid in seen:
+            problems.add(Problem(name, f"duplicate pupil id (also on row {seen[pid]})", row, "pupil_id", pid))
+        else:
+            seen[pid] = row
+    out["age"] = [_age(frame, i, name, policy, problems) for i in range(len(frame))]
+    urns = set(schools["urn"].astype(str))
+    for i, urn in enumerate(frame["school_urn"]):
+        if urn not in urns:
+            problems.add(Problem(name, "unknown school URN", i + ROW_OFFSET, "school_urn", urn,
+                                 "Use a URN listed in the schools file" if urn else "Every pupil needs the URN of the school they attend"))
+    out["school_urn"] = frame["school_urn"].astype(str)
+    for column in ("ehcp", "wheelchair", "passenger_assistant", "travel_alone", "low_income", "unsafe_route"):
+        values = frame.get(column, pd.Series([""] * len(frame)))
+        out[column] = [_bool(v, name, i, column, problems) for i, v in enumerate(values)]
+    needs = frame.get("send_need", pd.Series([""] * len(frame)))
+    out["send_need"] = [_needs(v, name, i, problems) for i, v in enumerate(needs)]
+    rides = frame.get("max_ride_minutes", pd.Series([""] * len(frame)))
+    out["max_ride_minutes"] = [_number(v, name, i, "max_ride_minutes", problems, minimum=5, maximum=180) for i, v in enumerate(rides)]
+    out["religious_preference_urn"] = frame.get("religious_preference_urn", pd.Series([""] * len(frame))).fillna("")
+    for i, urn in enumerate(out["religious_preference_urn"]):
+        if urn and urn not in urns:
+            problems.add(Problem(name, "unknown school URN", i + ROW_OFFSET, "religious_preference_urn", urn))
+    out["avoid_with"] = frame.get("avoid_with", pd.Series([""] * len(frame))).fillna("")
+    for i, others in enumerate(out["avoid_with"]):
+        for other in filter(None, (o.strip() for o in others.split(";"))):
+            if other not in seen:
+                problems.add(Problem(name, f"names pupil {other!r}, who is not in the file", i + ROW_OFFSET, "avoid_with", others))
+    problems.raise_if_any()
+    return out.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------- fields
+
+
+def _require(frame: pd.DataFrame, name: str, columns: list[str], problems: ProblemCollector) -> None:
+    for column in columns:
+        if column not in frame.columns:
+            problems.add(Problem(name, "required column is missing", column=column, fix=f"Add a '{column}' column"))
+
+
+def _locations(frame: pd.DataFrame, name: str, postcodes: dict[str, tuple[float, float]] | None,
+               bounds: Bounds | None, problems: ProblemCollector, what: str) -> tuple[list[float], list[float]]:
+    """lat/lon, else easting/northing, else postcode; with swapped and wrong-system checks."""
+    has_ll = {"lat", "lon"} <= set(frame.columns)
+    has_en = {"easting", "northing"} <= set(frame.columns)
+    has_pc = "postcode" in frame.columns
+    if not (has_ll or has_en or has_pc):
+        problems.add(Problem(name, f"no location columns; every {what} needs a location", column="lat",
+                             fix="Give lat/lon, or easting/northing (British National Grid), or postcode"))
+        return [np.nan] * len(frame), [np.nan] * len(frame)
+    lats: list[float] = []
+    lons: list[float] = []
+    for i in range(len(frame)):
+        row = i + ROW_OFFSET
+        lat, lon = np.nan, np.nan
+        la = frame["lat"].iat[i] if has_ll else ""
+        lo = frame["lon"].iat[i] if has_ll else ""
+        ea = frame["easting"].iat[i] if has_en else ""
+        no = frame["northing"].iat[i] if has_en else ""
+        pc = frame["postcode"].iat[i] if has_pc else ""
+        if la or lo:
+            lat, lon = _parse_lat_lon(la, lo, name, row, problems)
+        elif ea or no:
+            lat, lon = _parse_bng(ea, no, name, row, problems)
+        elif pc:
+            found = (postcodes or {}).get(normalise_postcode(pc))
+            if postcodes is None:
+                problems.add(Problem(name, "a postcode was given but no postcode table is configured", row, "postcode", pc,
+                                     "Give lat/lon, or set a postcodes file in the scenario"))
+            elif found is None:
+                problems.add(Problem(name, "postcode not found in the postcode table", row, "postcode", pc,
+                                     "Check the postcode, or give lat/lon"))
+            else:
+                lat, lon = found
+        else:
+            problems.add(Problem(name, "empty", row, "lat",
+                                 fix=f"Every {what} needs a location: give lat/lon, or easting/northing, or postcode"))
+        if np.isfinite(lat) and bounds is not None and not bounds.contains(lat, lon):
+            problems.add(Problem(name, "location is outside the network area", row, "lat", f"{lat:.5f}, {lon:.5f}",
+                                 "Check the coordinates, or use a network extract that covers them"))
+            lat, lon = np.nan, np.nan
+        lats.append(lat)
+        lons.append(lon)
+    return lats, lons
+
+
+def _parse_lat_lon(la: str, lo: str, name: str, row: int, problems: ProblemCollector) -> tuple[float, float]:
+    try:
+        lat, lon = float(la), float(lo)
+    except ValueError:
+        column = "lat" if not _is_number(la) else "lon"
+        problems.add(Problem(name, "not a number", row, column, la if column == "lat" else lo, "Give decimal degrees, e.g. 52.6706"))
+        return np.nan, np.nan
+    if not (np.isfinite(lat) and np.isfinite(lon)):
+        problems.add(Problem(name, "not a finite number", row, "lat", f"{la}, {lo}"))
+        return np.nan, np.nan
+    if abs(lat) > 90 or abs(lon) > 180:
+        if lat > 1000 and lon > 1000:
+            problems.add(Problem(name, "looks like British National Grid easting/northing, not lat/lon", row, "lat", f"{la}, {lo}",
+                                 "Put these values in 'easting' and 'northing' columns"))
+        else:
+            problems.add(Problem(name, "not a valid latitude/longitude", row, "lat", f"{la}, {lo}"))
+        return np.nan, np.nan
+    if _in_gb(lat, lon):
+        return lat, lon
+    if _in_gb(lon, lat):
+        problems.add(Problem(name, "latitude and longitude look swapped", row, "lat", f"{la}, {lo}",
+                             "Latitude is about 50-60 in Great Britain; swap the two columns"))
+    else:
+        problems.add(Problem(name, "location is outside Great Britain", row, "lat", f"{la}, {lo}", "Check the coordinates"))
+    return np.nan, np.nan
+
+
+def _parse_bng(ea: str, no: str, name: str, row: int, problems: ProblemCollector) -> tuple[float, float]:
+    try:
+        east, north = float(ea), float(no)
+    except ValueError:
+        problems.add(Problem(name, "not a number", row, "easting" if not _is_number(ea) else "northing", f"{ea}, {no}"))
+        return np.nan, np.nan
+    if not (0 <= east <= 700_000 and 0 <= north <= 1_300_000):
+        problems.add(Problem(name, "not a British National Grid coordinate (metres)", row, "easting", f"{ea}, {no}"))
+        return np.nan, np.nan
+    if east < 100 and north < 100:
+        problems.add(Problem(name, "looks like lat/lon, not easting/northing", row, "easting", f"{ea}, {no}",
+                             "Put these values in 'lat' and 'lon' columns"))
+        return np.nan, np.nan
+    lon, lat = _BNG.transform(east, north)
+    return float(lat), float(lon)
+
+
+def _in_gb(lat: float, lon: float) -> bool:
+    return GB_LAT[0] <= lat <= GB_LAT[1] and GB_LON[0] <= lon <= GB_LON[1]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _age(frame: pd.DataFrame, i: int, name: str, policy: Policy, problems: ProblemCollector) -> int | None:
+    """Age at 31 August of the academic year, from date_of_birth, age or year_group."""
+    row = i + ROW_OFFSET
+    census = dt.date(policy.academic_year_start, 8, 31)
+    dob = frame["date_of_birth"].iat[i] if "date_of_birth" in frame else ""
+    age_text = frame["age"].iat[i] if "age" in frame else ""
+    year = frame["year_group"].iat[i] if "year_group" in frame else ""
+    age: int | None = None
+    if dob:
+        try:
+            born = dt.date.fromisoformat(dob)
+        except ValueError:
+            problems.add(Problem(name, "not a date", row, "date_of_birth", dob, "Use YYYY-MM-DD"))
+            return None
+        age = census.year - born.year - ((census.month, census.day) < (born.month, born.day))
+        column = "date_of_birth"
+    elif age_text:
+        try:
+            age = int(float(age_text))
+        except ValueError:
+            problems.add(Problem(name, "not a whole number", row, "age", age_text))
+            return None
+        column = "age"
+    elif year:
+        text = year.upper().removeprefix("Y").removeprefix("EAR").strip()
+        if text in ("R", "RECEPTION"):
+            return 4
+        try:
+            age = int(text) + 4
+        except ValueError:
+            problems.add(Problem(name, "not a year group", row, "year_group", year, "Use R or 1-13"))
+            return None
+        column = "year_group"
+    else:
+        problems.add(Problem(name, "empty", row, "date_of_birth", fix="Give date_of_birth, age or year_group"))
+        return None
+    if not 2 <= age <= 25:
+        problems.add(Problem(name, f"impossible age for a pupil ({age} at 31 August {policy.academic_year_start})", row, column,
+                             dob or age_text or year, "Check the date of birth or age"))
+        return None
+    return age
+
+
+def _bool(value: str, name: str, i: int, column: str, problems: ProblemCollector) -> bool:
+    text = str(value).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    problems.add(Problem(name, "not yes or no", i + ROW_OFFSET, column, value, "Use yes/no (or true/false, 1/0)"))
+    return False
+
+
+def _needs(value: str, name: str, i: int, problems: ProblemCollector) -> str:
+    parts = [p.strip().upper() for p in re.split(r"[;,/ ]+", str(value)) if p.strip()]
+    for part in parts:
+        if part not in SEND_NEEDS:
+            problems.add(Problem(name, "unknown SEND need", i + ROW_OFFSET, "send_need", part, f"Use one of {', '.join(SEND_NEEDS)}"))
+    return ";".join(p for p in parts if p in SEND_NEEDS)
+
+
+def _choice(value: str, allowed: tuple[str, ...], name: str, i: int, column: str, problems: ProblemCollector) -> str:
+    text = str(value).strip().lower()
+    if text not in allowed:
+        problems.add(Problem(name, "not an allowed value", i + ROW_OFFSET, column, value, f"Use one of {', '.join(allowed)}"))
+    return text
+
+
+def _clock(value: str, name: str, i: int, column: str, problems: ProblemCollector) -> int | None:
+    try:
+        return clock_to_s(value)
+    except (ValueError, AttributeError):
+        problems.add(Problem(name, "not a time of day", i + ROW_OFFSET, column, value, "Use HH:MM, e.g. 08:45"))
+        return None
+
+
+def _number(value: str, name: str, i: int, column: str, problems: ProblemCollector, *, minimum: float | None = None,
+            maximum: float | None = None, integer: bool = False) -> float | None:
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        problems.add(Problem(name, "not a number", i + ROW_OFFSET, column, value))
+        return None
+    if not np.isfinite(number) or (integer and number != int(number)):
+        problems.add(Problem(name, "not a whole number" if integer else "not a finite number", i + ROW_OFFSET, column, value))
+        return None
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        problems.add(Problem(name, f"out of range ({minimum} to {maximum})", i + ROW_OFFSET, column, value))
+        return None
+    return number

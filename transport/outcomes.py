@@ -1,0 +1,39 @@
+"""The closed list of outcomes every pupil ends with, in one place (also in the README).
+
+A pupil is not eligible (and why), eligible and transported (on which run), or eligible
+and unserved (and why). Codes are stable for scripts; sentences are for people.
+"""
+
+from __future__ import annotations
+
+ELIGIBILITY_REASONS: dict[str, str] = {
+    # eligible
+    "SEND_MOBILITY": "Eligible: special educational needs, disability or mobility mean the pupil cannot reasonably be expected to walk, whatever the distance.",
+    "POST16_SEND": "Eligible under the council's discretionary post-16 policy for pupils with SEND.",
+    "UNSAFE_ROUTE": "Eligible: the walking route to the nearest suitable school is assessed as unsafe.",
+    "DISTANCE_UNDER_8": "Eligible: under 8 and the walking route to the nearest suitable school is more than {limit} miles ({miles:.2f} miles).",
+    "DISTANCE_8_PLUS": "Eligible: aged 8 or over and the walking route to the nearest suitable school is more than {limit} miles ({miles:.2f} miles).",
+    "POST16_DISTANCE": "Eligible under the council's discretionary post-16 policy: the walking route is more than {limit} miles ({miles:.2f} miles).",
+    "LOW_INCOME_PRIMARY": "Eligible (extended rights, low income): aged 8 to 10 and the nearest suitable school is more than 2 miles away ({miles:.2f} miles).",
+    "LOW_INCOME_SECONDARY": "Eligible (extended rights, low income): aged 11 to 15 and the school is one of the three nearest suitable schools, between 2 and 6 miles ({miles:.2f} miles).",
+    "LOW_INCOME_RELIGIOUS": "Eligible (extended rights, low income): the nearest school preferred on grounds of religion or belief, between 2 and 15 miles ({miles:.2f} miles).",
+    # not eligible
+    "WITHIN_WALKING_DISTANCE": "Not eligible: the walking route is within the statutory walking distance of {limit} miles ({miles:.2f} miles).",
+    "NOT_NEAREST_SUITABLE": "Not eligible: a nearer suitable school ({nearest}, {nearest_miles:.2f} miles) is available; transport is provided only to the nearest suitable school.",
+    "BELOW_COMPULSORY_AGE": "Not eligible: below compulsory school age ({age} at 31 August).",
+    "POST16_NOT_COVERED": "Not eligible: over compulsory school age ({age} at 31 August) and the council's post-16 policy does not cover this pupil.",
+}
+
+ELIGIBLE_CODES = frozenset(
+    {"SEND_MOBILITY", "POST16_SEND", "UNSAFE_ROUTE", "DISTANCE_UNDER_8", "DISTANCE_8_PLUS", "POST16_DISTANCE",
+     "LOW_INCOME_PRIMARY", "LOW_INCOME_SECONDARY", "LOW_INCOME_RELIGIOUS"}
+)
+
+UNSERVED_REASONS: dict[str, str] = {
+    "RIDE_TIME_TOO_LONG": "Direct journey of {direct_min:.0f} min already exceeds the {limit_min:.0f} min limit.",
+    "NO_WHEELCHAIR_VEHICLE": "No vehicle type in the catalogue has a wheelchair space.",
+    "NO_ASSISTANT_VEHICLE": "No vehicle type can carry a passenger assistant with this pupil.",
+    "NO_VEHICLE_AVAILABLE": "No vehicle left that could reach the school in its time window.",
+    "TIME_WINDOW": "No vehicle could collect the pupil and reach the school within the bell-time window.",
+    "SOLVER_LEFT_UNSERVED": "The optimiser found no place for this pupil within the time limit (try a longer --time-limit).",
+}
