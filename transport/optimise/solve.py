@@ -1,0 +1,206 @@
+"""Search for routes, using both cores, and explain every request left unserved.
+
+Requests that no vehicle could ever serve (a direct journey longer than the ride limit, a
+wheelchair with no wheelchair vehicle, ...) are diagnosed before the search and kept out
+of it. The rest go to OR-Tools; every request is optional with a large penalty, so a run
+always returns routes. With `workers=2`, two differently configured searches run in
+separate processes and the cheaper answer is kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time as clock
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from transport.optimise.problem import Request, RoutingProblem
+from transport.optimise.solution import Route, Solution, Unserved, Visit
+from transport.outcomes import UNSERVED_REASONS
+
+log = logging.getLogger(__name__)
+
+#: (first solution strategy, metaheuristic) pairs; parallel cheapest insertion copes with
+#: tight time windows where path-cheapest-arc often finds nothing.
+STRATEGIES: tuple[tuple[str, str], ...] = (
+    ("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
+    ("LOCAL_CHEAPEST_INSERTION", "SIMULATED_ANNEALING"),
+    ("SAVINGS", "TABU_SEARCH"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SolveOptions:
+    time_limit_s: float = 30.0
+    workers: int = 2
+    seed: int = 0  # picks the strategy pair each worker runs: same seed and limit, same configuration
+    solution_limit: int | None = None  # a deterministic work limit; when set, the same inputs give the same routes
+    log_search: bool = False
+
+
+def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solution:
+    options = options or SolveOptions()
+    started = clock.perf_counter()
+    servable, unserved = _prefilter(problem)
+    if not servable:
+        return Solution((), tuple(unserved), len(unserved) * problem.unserved_penalty, "NOTHING_TO_ROUTE",
+                        clock.perf_counter() - started)
+    sub = dataclasses.replace(problem, requests=tuple(problem.requests[i] for i in servable))
+    workers = max(1, min(options.workers, len(STRATEGIES)))
+    configs = [STRATEGIES[(options.seed + k) % len(STRATEGIES)] for k in range(workers)]
+    if workers == 1:
+        results = [_search(sub, configs[0], options)]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_search, [sub] * workers, configs, [options] * workers))
+    found = [r for r in results if r is not None]
+    if not found:
+        reasons = tuple(Unserved(r.request_id, "SOLVER_LEFT_UNSERVED", UNSERVED_REASONS["SOLVER_LEFT_UNSERVED"]) for r in sub.requests)
+        return Solution((), tuple(unserved) + reasons, 0, "NO_SOLUTION_FOUND", clock.perf_counter() - started)
+    best = min(found, key=lambda s: (len(s.unserved), s.objective))
+    extra = tuple(_explain_left(sub, u.request_id) for u in best.unserved)
+    return dataclasses.replace(
+        best,
+        unserved=tuple(unserved) + extra,
+        solve_seconds=clock.perf_counter() - started,
+        stats={**best.stats, "strategies": [f"{a}+{b}" for a, b in configs],
+               "objectives": [s.objective if s else None for s in results]},
+    )
+
+
+def _search(problem: RoutingProblem, config: tuple[str, str], options: SolveOptions) -> Solution | None:
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    from transport.optimise.model import build_model
+
+    started = clock.perf_counter()
+    built = build_model(problem)
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, config[0])
+    params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, config[1])
+    remaining = max(1.0, options.time_limit_s - (clock.perf_counter() - started))
+    params.time_limit.FromMilliseconds(int(remaining * 1000))
+    if options.solution_limit:
+        params.solution_limit = options.solution_limit
+    params.log_search = options.log_search
+    assignment = built.routing.SolveWithParameters(params)
+    if assignment is None:
+        log.info("search %s+%s found no solution", *config)
+        return None
+    return _extract(problem, built, assignment, f"{config[0]}+{config[1]}", clock.perf_counter() - started)
+
+
+def _extract(problem: RoutingProblem, built, assignment, strategy: str, seconds: float) -> Solution:
+    routing, manager = built.routing, built.manager
+    routes: list[Route] = []
+    served: set[int] = set()
+    for v in range(len(built.vehicle_type)):
+        index = routing.Start(v)
+        if routing.IsEnd(assignment.Value(routing.NextVar(index))):
+            continue
+        vt = problem.vehicle_types[built.vehicle_type[v]]
+        visits: list[Visit] = []
+        previous_departure = None
+        previous_location = None
+        seats = wheels = 0
+        metres = 0
+        while True:
+            node = manager.IndexToNode(index)
+            location = int(built.node_location[node])
+            start_service = assignment.Value(built.time.CumulVar(index))
+            arrival = start_service if previous_departure is None else previous_departure + int(problem.time_s[previous_location, location])
+            kind = built.node_kind[node]
+            r = built.node_request[node]
+            request: Request | None = problem.requests[r] if r >= 0 else None
+            if request is not None:
+                served.add(r)
+                sign = 1 if kind == "pickup" or request.pickup is None else -1
+                seats += sign * request.seats
+                wheels += sign * request.wheelchairs
+            if previous_location is not None:
+                metres += int(problem.distance_m[previous_location, location])
+            is_start = routing.IsStart(index)
+            is_end = routing.IsEnd(index)
+            label = "start" if is_start else "end" if is_end else kind
+            departure = start_service + int(built.node_service[node])
+            visits.append(Visit(location, label, request.request_id if request else "", int(min(arrival, start_service)),
+                                int(start_service), int(departure), seats, wheels))
+            if is_end:
+                break
+            previous_departure, previous_location = departure, location
+            index = assignment.Value(routing.NextVar(index))
+        cost = vt.fixed_cost + (metres * vt.cost_per_km + 500) // 1000
+        if problem.span_cost_per_s:
+            cost += problem.span_cost_per_s * (visits[-1].service_start_s - visits[0].service_start_s)
+        routes.append(Route(v, vt.name, tuple(visits), metres, int(cost)))
+    unserved = tuple(
+        Unserved(req.request_id, "SOLVER_LEFT_UNSERVED", "") for r, req in enumerate(problem.requests) if r not in served
+    )
+    return Solution(tuple(routes), unserved, int(assignment.ObjectiveValue()), "OK", seconds, strategy, {"search_seconds": round(seconds, 2)})
+
+
+# --------------------------------------------------------------------------- diagnosis
+
+
+def _prefilter(problem: RoutingProblem) -> tuple[list[int], list[Unserved]]:
+    """Split requests into those some vehicle could serve alone, and the rest with reasons."""
+    servable: list[int] = []
+    unserved: list[Unserved] = []
+    types = problem.vehicle_types
+    for i, req in enumerate(problem.requests):
+        reason = _impossible(problem, req, types)
+        if reason:
+            unserved.append(Unserved(req.request_id, *reason))
+        else:
+            servable.append(i)
+    return servable, unserved
+
+
+def _impossible(problem: RoutingProblem, req: Request, types) -> tuple[str, str] | None:
+    if req.wheelchairs > 0 and not any(t.wheelchair_spaces >= req.wheelchairs for t in types):
+        return "NO_WHEELCHAIR_VEHICLE", UNSERVED_REASONS["NO_WHEELCHAIR_VEHICLE"]
+    fits = [t for t in types if t.wheelchair_spaces >= req.wheelchairs and t.seats - (1 if t.has_assistant else 0) >= req.seats]
+    if req.needs_assistant:
+        fits = [t for t in fits if t.has_assistant]
+        if not fits:
+            return "NO_ASSISTANT_VEHICLE", UNSERVED_REASONS["NO_ASSISTANT_VEHICLE"]
+    if not fits:
+        return "NO_VEHICLE_AVAILABLE", f"No vehicle type has {req.seats} seats and {req.wheelchairs} wheelchair spaces."
+    if req.is_pair:
+        direct = int(problem.time_s[req.pickup, req.delivery])
+        if req.max_ride_s is not None and direct > req.max_ride_s:
+            return "RIDE_TIME_TOO_LONG", UNSERVED_REASONS["RIDE_TIME_TOO_LONG"].format(direct_min=direct / 60, limit_min=req.max_ride_s / 60)
+        if req.pickup_window and req.delivery_window:
+            earliest = req.pickup_window[0] + req.pickup_service_s + direct
+            if earliest > req.delivery_window[1]:
+                return "TIME_WINDOW", UNSERVED_REASONS["TIME_WINDOW"]
+    # can any vehicle reach the first stop and get home within its limits?
+    first = req.pickup if req.pickup is not None else req.delivery
+    window = req.pickup_window if req.pickup is not None else req.delivery_window
+    for t in fits:
+        reach = int(problem.time_s[t.start, first])
+        if window is None or reach <= window[1] or True:
+            # vehicles may set off at any time, so reaching the first stop is never late
+            return None
+    return "NO_VEHICLE_AVAILABLE", UNSERVED_REASONS["NO_VEHICLE_AVAILABLE"]
+
+
+def _explain_left(problem: RoutingProblem, request_id: str) -> Unserved:
+    """A request the search left out: say why as precisely as the data allows."""
+    req = next(r for r in problem.requests if r.request_id == request_id)
+    total = {t.name: t.count for t in problem.vehicle_types}
+    detail = UNSERVED_REASONS["SOLVER_LEFT_UNSERVED"]
+    if req.wheelchairs and sum(t.count for t in problem.vehicle_types if t.wheelchair_spaces) <= 0:
+        return Unserved(request_id, "NO_WHEELCHAIR_VEHICLE", UNSERVED_REASONS["NO_WHEELCHAIR_VEHICLE"])
+    if not total:
+        return Unserved(request_id, "NO_VEHICLE_AVAILABLE", UNSERVED_REASONS["NO_VEHICLE_AVAILABLE"])
+    return Unserved(request_id, "SOLVER_LEFT_UNSERVED", detail)
+
+
+def as_int_matrix(values: np.ndarray) -> np.ndarray:
+    """Round a float matrix (seconds or metres) to the solver's whole units."""
+    out = np.rint(np.nan_to_num(values, nan=1e9, posinf=1e9)).astype(np.int64)
+    return np.minimum(out, 10**9)
