@@ -14,10 +14,9 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 
-from transport.matrix import travel_matrices
+from transport.matrix import nearest_nodes, travel_matrices
 from transport.outcomes import ELIGIBILITY_REASONS, ELIGIBLE_CODES
 from transport.policy import Policy
 from transport.units import METRES_PER_MILE, m_to_miles
@@ -176,8 +175,7 @@ def walking_route_geojson(walk: nx.MultiDiGraph, home: tuple[float, float], scho
                           properties: dict, path: Path) -> Path:
     """The measured walking route as a GeoJSON LineString, so an officer can show a parent."""
     (hlat, hlon), (slat, slon) = home, school
-    a = ox.distance.nearest_nodes(walk, hlon, hlat)
-    b = ox.distance.nearest_nodes(walk, slon, slat)
+    a, b = nearest_nodes(walk, [hlat, slat], [hlon, slon])
     nodes = nx.shortest_path(walk, a, b, weight="length")
     coords: list[list[float]] = [[hlon, hlat]]
     for u, v in zip(nodes[:-1], nodes[1:], strict=True):

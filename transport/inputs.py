@@ -390,3 +390,49 @@ def _number(value: str, name: str, i: int, column: str, problems: ProblemCollect
         problems.add(Problem(name, f"out of range ({minimum} to {maximum})", i + ROW_OFFSET, column, value))
         return None
     return number
+
+
+VEHICLE_COLUMNS = ["vehicle_type", "seats", "wheelchair_spaces", "daily_price_gbp", "price_per_mile_gbp", "available"]
+
+
+def read_vehicles(path: str | Path, bounds: Bounds | None = None) -> pd.DataFrame:
+    """The vehicle and price catalogue: one row per type and operator depot.
+
+    A row without depot_lat/depot_lon starts at its first pick-up (no dead mileage is
+    modelled for it; say so in the catalogue's notes).
+    """
+    name = Path(path).name
+    frame = read_table(path)
+    problems = ProblemCollector()
+    _require(frame, name, VEHICLE_COLUMNS, problems)
+    problems.raise_if_any()
+    out = pd.DataFrame({"vehicle_type": frame["vehicle_type"]})
+    for i, v in enumerate(frame["vehicle_type"]):
+        if not v:
+            problems.add(Problem(name, "empty", i + ROW_OFFSET, "vehicle_type", fix="Name the vehicle type, e.g. taxi"))
+    for column, integer, low in (("seats", True, 1), ("wheelchair_spaces", True, 0), ("daily_price_gbp", False, 0),
+                                 ("price_per_mile_gbp", False, 0), ("available", True, 0)):
+        values = [_number(v, name, i, column, problems, minimum=low, integer=integer) for i, v in enumerate(frame[column])]
+        for i, text in enumerate(frame[column]):
+            if not str(text).strip():
+                problems.add(Problem(name, "empty", i + ROW_OFFSET, column, fix=f"Give the {column.replace('_', ' ')}"))
+        out[column] = values
+    out["depot"] = frame.get("depot", pd.Series([""] * len(frame)))
+    has_depot = {"depot_lat", "depot_lon"} <= set(frame.columns)
+    lats, lons = [], []
+    for i in range(len(frame)):
+        la = frame["depot_lat"].iat[i] if has_depot else ""
+        lo = frame["depot_lon"].iat[i] if has_depot else ""
+        if la or lo:
+            lat, lon = _parse_lat_lon(la, lo, name, i + ROW_OFFSET, problems)
+            if np.isfinite(lat) and bounds is not None and not bounds.contains(lat, lon):
+                problems.add(Problem(name, "depot is outside the network area", i + ROW_OFFSET, "depot_lat", f"{la}, {lo}"))
+        else:
+            lat, lon = np.nan, np.nan
+        lats.append(lat)
+        lons.append(lon)
+    out["depot_lat"], out["depot_lon"] = lats, lons
+    problems.raise_if_any()
+    for column in ("seats", "wheelchair_spaces", "available"):
+        out[column] = out[column].astype(int)
+    return out

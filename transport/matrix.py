@@ -413,3 +413,19 @@ def _matrix_key(graph: nx.MultiDiGraph, lats: np.ndarray, lons: np.ndarray, weig
     digest.update(np.ascontiguousarray(lats).tobytes())
     digest.update(np.ascontiguousarray(lons).tobytes())
     return digest.hexdigest()[:32]
+
+
+def nearest_nodes(graph: nx.MultiDiGraph, lats: np.ndarray | list[float], lons: np.ndarray | list[float]) -> list:
+    """The graph node nearest each point, measured on the map grid (a KD-tree, no scikit-learn)."""
+    from scipy.spatial import cKDTree
+
+    tree = graph.graph.get("_node_tree")
+    nodes = list(graph.nodes)
+    metric = _to_metric(graph)
+    if tree is None:
+        x, y = metric.transform([d["x"] for _, d in graph.nodes(data=True)], [d["y"] for _, d in graph.nodes(data=True)])
+        tree = cKDTree(np.column_stack([x, y]))
+        graph.graph["_node_tree"] = tree
+    px, py = metric.transform(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+    _, idx = tree.query(np.column_stack([np.atleast_1d(px), np.atleast_1d(py)]))
+    return [nodes[i] for i in np.atleast_1d(idx)]

@@ -35,6 +35,7 @@ class Request:
     travel_alone: bool = False
     members: tuple[str, ...] = ()
     group: str = ""  # e.g. the school: used when mixing groups is not allowed
+    partition: str = ""  # requests in different partitions are routed separately, sharing the fleet
 
     @property
     def is_pair(self) -> bool:

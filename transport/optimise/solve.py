@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 #: tight time windows where path-cheapest-arc often finds nothing.
 STRATEGIES: tuple[tuple[str, str], ...] = (
     ("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
-    ("LOCAL_CHEAPEST_INSERTION", "SIMULATED_ANNEALING"),
-    ("SAVINGS", "TABU_SEARCH"),
+    ("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
+    ("SAVINGS", "GUIDED_LOCAL_SEARCH"),
 )
 
 
@@ -42,7 +42,57 @@ class SolveOptions:
 
 
 def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solution:
+    """Solve each partition in turn (largest first), each taking the vehicles the others left."""
     options = options or SolveOptions()
+    started = clock.perf_counter()
+    keys = sorted({r.partition for r in problem.requests}, key=lambda k: (-sum(r.partition == k for r in problem.requests), k))
+    if len(keys) <= 1:
+        return _solve_one(problem, options)
+    remaining = {vt.name: vt.count for vt in problem.vehicle_types}
+    routes: list[Route] = []
+    unserved: list[Unserved] = []
+    objective = 0
+    statuses = []
+    total = len(problem.requests)
+    for key in keys:
+        part = tuple(r for r in problem.requests if r.partition == key)
+        fleet = _useful_fleet(part, problem.vehicle_types, remaining)
+        ids = {r.request_id for r in part}
+        sub = dataclasses.replace(problem, requests=part, vehicle_types=fleet,
+                                  incompatible=tuple(p for p in problem.incompatible if p[0] in ids and p[1] in ids))
+        limit = max(2.0, options.time_limit_s * len(part) / total)
+        solution = _solve_one(sub, dataclasses.replace(options, time_limit_s=limit))
+        offset = len(routes)
+        for k, route in enumerate(solution.routes):
+            routes.append(dataclasses.replace(route, vehicle=offset + k))
+            remaining[route.vehicle_type] -= 1
+        unserved += solution.unserved
+        objective += solution.objective
+        statuses.append(f"{key or 'all'}:{solution.status}")
+        log.info("  partition %s: %d requests, %d vehicles, %d unserved (%.1f s)", key or "all", len(part),
+                 solution.vehicles_used, len(solution.unserved), solution.solve_seconds)
+    status = "OK" if all(s.endswith(":OK") for s in statuses) else ";".join(statuses)
+    return Solution(tuple(routes), tuple(unserved), objective, status, clock.perf_counter() - started,
+                    "partitioned", {"partitions": statuses})
+
+
+def _useful_fleet(part: tuple[Request, ...], types, remaining: dict[str, int]):
+    """The vehicles still free that could serve something in this partition, no more than it could use."""
+    need_pa = any(r.needs_assistant for r in part)
+    smallest = min(r.seats for r in part)
+    out = []
+    for vt in types:
+        usable = vt.seats - (1 if vt.has_assistant else 0)
+        if remaining[vt.name] <= 0 or usable < smallest or (vt.has_assistant and not need_pa):
+            continue
+        fits = sum(1 for r in part if r.seats <= usable and r.wheelchairs <= vt.wheelchair_spaces
+                   and (vt.has_assistant or not r.needs_assistant))
+        if fits:
+            out.append(dataclasses.replace(vt, count=min(remaining[vt.name], fits)))
+    return tuple(out)
+
+
+def _solve_one(problem: RoutingProblem, options: SolveOptions) -> Solution:
     started = clock.perf_counter()
     servable, unserved = _prefilter(problem)
     if not servable:

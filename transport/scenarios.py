@@ -1,0 +1,191 @@
+"""Scenarios: TOML files that name their data, policy, prices and options, as a base plus changes.
+
+Validated with pydantic (`extra="forbid"`): an unknown key is an error that suggests the
+closest valid key. Relative paths are relative to the scenario file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from transport.errors import InputError, Problem
+from transport.policy import Policy
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DataSources(_Strict):
+    area: str = Field("rutland", description="Demo area whose reference files are read from the data directory.")
+    network: str = Field("area", description="'area' for the area's OSM extract in the data directory, or a path to .osm/.osm.pbf/.graphml.")
+    schools: str = Field("synthetic", description="'synthetic' for the area's real schools list, or a schools CSV path.")
+    pupils: str = Field("synthetic", description="'synthetic' for a seeded synthetic cohort, or a pupils CSV/GeoPackage path.")
+    vehicles: str = Field("../data/vehicles.csv", description="Vehicle and price catalogue CSV.")
+    contracts: str = Field("", description="Current contracts CSV for the as-is baseline; 'synthetic' to build the demo's; empty for none.")
+    postcodes: str = Field("", description="Postcode centroid table (Code-Point Open CSV) for pupils located by postcode; 'area' for the area's.")
+
+
+class Synthetic(_Strict):
+    seed: int = Field(2026, description="Seed for the synthetic cohort: the same seed gives the same pupils.")
+    scale: float = Field(1.0, gt=0, le=20, description="Cohort size relative to the area's real school rolls.")
+
+
+class OptimiseOptions(_Strict):
+    time_limit_s: float = Field(30.0, gt=0, description="Search time per run (AM, PM), seconds.")
+    workers: int = Field(2, ge=1, le=3, description="Differently configured searches run in parallel processes.")
+    seed: int = Field(0, ge=0, description="Chooses the search configuration of each worker.")
+    solution_limit: int | None = Field(None, ge=1, description="Deterministic work limit (solutions examined); overrides timing effects.")
+
+
+class CostSettings(_Strict):
+    school_days: int = Field(190, ge=1, le=366, description="School days a year.")
+    assistant_hourly_gbp: float = Field(12.85, ge=0, description="Passenger assistant pay per hour (assumption near the 2025 NJC pay spine for support staff).")
+    assistant_on_cost_share: float = Field(0.30, ge=0, le=1, description="Employer on-costs (NI, pension) on top of pay.")
+    assistant_paid_hours_per_run: float = Field(2.4, ge=0, description="Paid hours per run (minimum call-out and travel to the vehicle; assumption).")
+    mileage_allowance_gbp_per_mile: float = Field(0.45, ge=0, description="Parents' mileage allowance; two return trips a day.")
+    management_overhead_share: float = Field(0.05, ge=0, le=1, description="Transport team and contract management, as a share of contract spend (assumption).")
+    price_multiplier: float = Field(1.0, gt=0, description="Multiply every contract price (price scenarios).")
+
+    @property
+    def assistant_daily_gbp(self) -> float:
+        return self.assistant_hourly_gbp * (1 + self.assistant_on_cost_share) * self.assistant_paid_hours_per_run * 2
+
+
+class Forecast(_Strict):
+    years: int = Field(5, ge=1, le=15, description="Forecast horizon (the Medium Term Financial Strategy).")
+    ehcp_growth: float = Field(0.10, description="Yearly growth in pupils with EHC plans (P50).")
+    ehcp_growth_sd: float = Field(0.04, ge=0, description="Uncertainty (standard deviation) of EHCP growth.")
+    mainstream_growth: float = Field(0.0, description="Yearly growth in transported mainstream pupils (P50).")
+    mainstream_growth_sd: float = Field(0.02, ge=0, description="Its uncertainty.")
+    price_inflation: float = Field(0.05, description="Yearly contract price inflation (P50).")
+    price_inflation_sd: float = Field(0.02, ge=0, description="Its uncertainty.")
+    simulations: int = Field(2000, ge=100, le=100000, description="Monte Carlo draws.")
+    seed: int = Field(1, description="Monte Carlo seed.")
+
+
+class NewProvision(_Strict):
+    name: str = Field(description="Name of the new provision.")
+    urn: str = Field(description="Identifier to give the new provision (or an existing school's URN to add a unit there).")
+    at_school: str = Field("", description="Open the unit at this existing school (URN): its location and bell times are used.")
+    lat: float | None = Field(None, description="Location of a new site (when not at an existing school).")
+    lon: float | None = Field(None, description="Location of a new site.")
+    places: int = Field(gt=0, description="Places available.")
+    needs: tuple[str, ...] = Field(description="SEND needs the provision serves, e.g. ['ASD', 'SLCN'].")
+    phase: str = Field(description="primary, secondary or all-through.")
+    start_time: str = Field("", description="Bell time (HH:MM) for a new site.")
+    finish_time: str = Field("", description="Finish time (HH:MM) for a new site.")
+    rule: str = Field("nearest_first", description="'nearest_first': matching pupils whose journey becomes shorter, nearest first; 'list': only `pupils`.")
+    pupils: tuple[str, ...] = Field((), description="Pupil ids to move, with rule = 'list'.")
+    capital_cost_gbp: float = Field(0.0, ge=0, description="One-off capital cost, for the payback line.")
+    revenue_cost_gbp_per_year: float = Field(0.0, ge=0, description="Extra running cost a year not in transport (optional).")
+
+
+class Scenario(_Strict):
+    name: str = Field(description="Short name, used for output folders.")
+    description: str = Field("", description="What this scenario asks.")
+    base: str = Field("", description="Another scenario file this one changes (relative path).")
+    data: DataSources = Field(default_factory=DataSources)
+    synthetic: Synthetic = Field(default_factory=Synthetic)
+    policy: Policy = Field(default_factory=Policy)
+    costs: CostSettings = Field(default_factory=CostSettings)
+    optimise: OptimiseOptions = Field(default_factory=OptimiseOptions)
+    forecast: Forecast = Field(default_factory=Forecast)
+    new_provision: tuple[NewProvision, ...] = Field((), description="New SEND places to open.")
+    source_dir: str = Field("", description="(set when loaded) the folder the scenario file is in.")
+
+    def path(self, value: str) -> Path:
+        """A path from the scenario, resolved relative to the scenario file."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else Path(self.source_dir or ".") / p
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file, apply it on top of its base chain, and validate the result."""
+    path = Path(path)
+    merged = _merged_dict(path.resolve(), [])
+    merged["source_dir"] = str(path.resolve().parent)
+    try:
+        return Scenario.model_validate(merged)
+    except ValidationError as exc:
+        raise InputError([_problem(path.name, err) for err in exc.errors()]) from None
+
+
+def _merged_dict(path: Path, chain: list[Path]) -> dict[str, Any]:
+    if path in chain:
+        loop = " -> ".join(p.name for p in [*chain, path])
+        raise InputError(Problem(path.name, f"circular base: {loop}", column="base", fix="Remove the loop of base scenarios"))
+    if not path.is_file():
+        where = chain[-1].name if chain else str(path)
+        raise InputError(Problem(where, f"scenario file not found: {path}", column="base" if chain else None,
+                                 fix="Check the path (relative paths are relative to the scenario file)"))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(path.name, f"not valid TOML ({exc})")) from None
+    base = data.get("base", "")
+    if not isinstance(base, str):
+        raise InputError(Problem(path.name, "must be a file path", column="base", value=base))
+    if not base:
+        return data
+    base_path = (path.parent / base).resolve()
+    parent = _merged_dict(base_path, [*chain, path])
+    # a base's own relative paths stay relative to the base file
+    if "data" in parent and base_path.parent != path.parent:
+        parent["data"] = {k: _rebase(v, base_path.parent, path.parent) for k, v in parent["data"].items()}
+    parent.pop("base", None)
+    return _deep_merge(parent, data)
+
+
+def _rebase(value: Any, old: Path, new: Path) -> Any:
+    if isinstance(value, str) and ("/" in value or value.endswith((".csv", ".pbf", ".osm", ".gpkg", ".graphml"))):
+        p = Path(value)
+        if not p.is_absolute():
+            import os
+
+            return os.path.relpath((old / p).resolve(), new)
+    return value
+
+
+def _deep_merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in change.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _problem(file: str, err: dict) -> Problem:
+    location = ".".join(str(p) for p in err.get("loc", ()))
+    if err.get("type") == "extra_forbidden":
+        *parents, key = [str(p) for p in err["loc"]]
+        model = _model_at(parents)
+        valid = list(model.model_fields) if model else []
+        close = difflib.get_close_matches(key, valid, n=1)
+        hint = f"Did you mean '{close[0]}'?" if close else (f"Valid keys: {', '.join(valid)}" if valid else None)
+        return Problem(file, "unknown key", column=location, fix=hint)
+    return Problem(file, err.get("msg", "invalid value"), column=location, value=err.get("input") if not isinstance(err.get("input"), dict) else None)
+
+
+def _model_at(parents: list[str]) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = Scenario
+    for part in parents:
+        if model is None:
+            return None
+        if part.isdigit():
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        candidates = [annotation, *args]
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+    return model
