@@ -26,6 +26,7 @@ from transport.matrix import SnapWarning, travel_matrices
 from transport.network import load_network
 from transport.optimise.solution import Solution
 from transport.optimise.solve import SolveOptions, as_int_matrix, solve
+from transport.reports import write_budget, write_route_sheets
 from transport.runfiles import write_run
 from transport.scenarios import Scenario
 
@@ -109,7 +110,11 @@ def run(scenario: Scenario, out_dir: Path, *, data_dir: Path | None = None, time
     result = Run(scenario, out_dir, pupils, schools, vehicles, eligibility, demand, solutions, timings)
     _check(result)
     step("check")
-    result.summary = _summary(result, by_reason)
+    costs = _costs(result, time_s, distance_m, data_dir)
+    step("costs")
+    write_route_sheets(out_dir, schools)
+    step("reports")
+    result.summary = _summary(result, by_reason) | costs
     (out_dir / "summary.json").write_text(json.dumps(result.summary, indent=2, default=_json_default), encoding="utf-8")
     return result
 
@@ -193,6 +198,76 @@ def _check(result: Run) -> None:
 
     assert_feasible(result.out_dir)
     log.info("Independent check: every route is feasible and every eligible pupil is served or explained")
+
+
+#: England, pre-16 SEND home-to-school transport, spend per user 2025-26 (DfE data collection,
+#: via shared/data/README.md): the figure the demo's SEND cost per pupil is compared with.
+NATIONAL_SEND_GBP_PER_USER = 8800.0
+
+
+def _costs(result: Run, time_s: np.ndarray, distance_m: np.ndarray, data_dir: Path | None) -> dict:
+    """Price the optimised plan and (when given) today's contracts; write the budget."""
+    from transport import costs as c
+    from transport.synth import synthesise_contracts
+
+    scenario, out_dir = result.scenario, result.out_dir
+    settings = scenario.costs
+    people = result.pupils.merge(result.demand.pupils[["pupil_id", "mode"]], on="pupil_id", how="left")
+    optimised = c.price_optimised(out_dir, result.vehicles, people, settings)
+    tables: dict[str, pd.DataFrame] = {}
+    as_is = None
+    flags = pd.DataFrame(columns=["route_ref", "pupil_id", "flag", "detail"])
+    if scenario.data.contracts:
+        if scenario.data.contracts == "synthetic":
+            path = out_dir / "inputs" / "contracts.csv"
+            synthesise_contracts(result.demand.pupils, result.pupils, result.demand.locations, distance_m, result.vehicles,
+                                 seed=scenario.synthetic.seed).to_csv(path, index=False)
+        else:
+            path = scenario.path(scenario.data.contracts)
+        contracts = c.read_contracts(path, set(result.pupils["pupil_id"]), set(result.schools["urn"].astype(str)))
+        as_is = c.price_contracts(contracts, settings)
+        flags = c.flag_contracts(contracts, result.eligibility)
+    send_ids = set(result.demand.pupils.loc[result.demand.pupils["mode"] == "door", "pupil_id"])
+    send_cost = float(optimised.pupils.loc[optimised.pupils["pupil_id"].isin(send_ids), "annual_gbp"].sum())
+    send_share = send_cost / optimised.contract_gbp if optimised.contract_gbp else 0.0
+    outlook = c.forecast(optimised, send_share, scenario.forecast)
+    transported = max(1, len(result.demand.pupils))
+    headline = {
+        "annual_cost_gbp": round(optimised.total_gbp, 2),
+        "annual_contract_gbp": round(optimised.contract_gbp, 2),
+        "annual_overhead_gbp": round(optimised.overhead_gbp, 2),
+        "cost_per_transported_pupil_gbp": round(optimised.total_gbp / transported, 2),
+        "send_cost_per_pupil_gbp": round(send_cost * (1 + settings.management_overhead_share) / max(1, len(send_ids)), 2),
+        "national_send_cost_per_user_gbp": NATIONAL_SEND_GBP_PER_USER,
+        "annual_cost_by_mode_gbp": {m: round(float(v), 2) for m, v in optimised.pupils.groupby("mode")["annual_gbp"].sum().items()},
+        "assistant_cost_gbp": round(float(optimised.routes["assistant_gbp"].sum()), 2),
+        "forecast": outlook.to_dict(orient="records"),
+    }
+    summary_rows = [("Optimised plan: contracts", optimised.contract_gbp), ("Optimised plan: management overhead", optimised.overhead_gbp),
+                    ("Optimised plan: total", optimised.total_gbp)]
+    if as_is is not None:
+        headline["as_is_annual_cost_gbp"] = round(as_is.total_gbp, 2)
+        headline["saving_vs_as_is_gbp"] = round(as_is.total_gbp - optimised.total_gbp, 2)
+        headline["contracts_flagged"] = int((flags["flag"] == "NOT_ELIGIBLE").sum())
+        headline["eligible_pupils_without_contract"] = int((flags["flag"] == "NO_CONTRACT").sum())
+        summary_rows += [("As-is contracts: contracts", as_is.contract_gbp), ("As-is contracts: management overhead", as_is.overhead_gbp),
+                         ("As-is contracts: total", as_is.total_gbp), ("Saving: as-is minus optimised", as_is.total_gbp - optimised.total_gbp)]
+        as_is.routes.to_csv(out_dir / "as_is_contracts_priced.csv", index=False)
+    optimised.routes.to_csv(out_dir / "optimised_routes_priced.csv", index=False)
+    tables["summary"] = pd.DataFrame(summary_rows, columns=["line", "annual_gbp"]).round(2)
+    tables["by school"] = c.breakdown(optimised, people, "school_urn").merge(
+        result.schools[["urn", "name"]].rename(columns={"urn": "school_urn"}), on="school_urn", how="left")
+    tables["by need"] = c.breakdown(optimised, people, "need")
+    tables["by vehicle type"] = c.breakdown(optimised, people, "vehicle_type")
+    tables["by mode"] = c.breakdown(optimised, people, "mode")
+    tables["forecast"] = outlook
+    tables["assumptions"] = c.assumptions_table(settings, scenario.forecast)
+    tables["contracts flagged"] = flags
+    write_budget(out_dir, tables)
+    log.info("Annual cost of the optimised plan: £%s (£%s per transported pupil)%s", f"{optimised.total_gbp:,.0f}",
+             f"{optimised.total_gbp / transported:,.0f}",
+             f"; today's contracts: £{as_is.total_gbp:,.0f}" if as_is is not None else "")
+    return headline
 
 
 def _summary(result: Run, by_reason: pd.DataFrame) -> dict:

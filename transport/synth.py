@@ -136,3 +136,77 @@ def _km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarra
     dlat = np.radians(lats - lat)
     dlon = np.radians(lons - lon) * math.cos(math.radians(lat))
     return 6371.0 * np.hypot(dlat, dlon)
+
+
+def synthesise_contracts(routed: pd.DataFrame, pupils: pd.DataFrame, locations: pd.DataFrame, distance_m: np.ndarray,
+                         vehicles: pd.DataFrame, *, seed: int = 2026, single_taxi_share: float = 0.65) -> pd.DataFrame:
+    """Today's contracts, bought the way councils often buy them: mostly one taxi per SEND
+    pupil, some shared, and one bus per school per cluster of pick-up points.
+
+    Each contract is priced by the catalogue (day price plus price per mile over the day's
+    miles: depot, pick-ups, school, depot, morning and afternoon), so the as-is and
+    optimised plans differ only in how pupils are grouped, not in unit prices.
+    """
+    rng = np.random.default_rng(seed)
+    info = pupils.set_index("pupil_id")
+    loc = locations.reset_index(drop=True)
+    school_loc = {r.ref: int(r.location) for r in loc[loc["kind"] == "school"].itertuples(index=False)}
+    depots = loc[loc["kind"] == "depot"]
+    cat = vehicles.drop_duplicates("vehicle_type").set_index("vehicle_type")
+    depot_of = {r.location: r.ref for r in depots.itertuples(index=False)}
+
+    def price(kind: str, stops: list[int], school: int) -> tuple[float, str]:
+        best = None
+        for d in depots["location"]:
+            metres = 2 * (distance_m[d, stops[0]] + sum(distance_m[a, b] for a, b in zip(stops[:-1], stops[1:], strict=False))
+                          + distance_m[stops[-1], school] + distance_m[school, d])
+            if best is None or metres < best[0]:
+                best = (metres, depot_of[d])
+        miles = best[0] / 1609.344
+        row = cat.loc[kind]
+        return round(float(row["daily_price_gbp"] + row["price_per_mile_gbp"] * miles), 2), str(best[1])
+
+    contracts = []
+    door = routed[routed["mode"] == "door"].merge(pupils, on="pupil_id")
+    for urn, group in door.groupby("school_urn", sort=True):
+        group = group.assign(d=[distance_m[int(x), school_loc[str(urn)]] for x in group["location"]]).sort_values("d", ascending=False)
+        pending = list(group.itertuples(index=False))
+        while pending:
+            first = pending.pop(0)
+            riders = [first]
+            solo = first.travel_alone or first.wheelchair or rng.random() < single_taxi_share
+            if not solo:
+                near = sorted((p for p in pending if not (p.travel_alone or p.wheelchair)),
+                              key=lambda p: distance_m[int(first.location), int(p.location)])[:2]
+                riders += near
+                pending = [p for p in pending if p not in near]
+            kind = "wheelchair_taxi" if first.wheelchair else ("taxi" if len(riders) == 1 else "mpv")
+            stops = [int(p.location) for p in riders]
+            daily, depot = price(kind, stops, school_loc[str(urn)])
+            contracts.append({"route_ref": f"C{len(contracts) + 1:04d}", "operator": f"{depot} operator", "vehicle_type": kind,
+                              "daily_price_gbp": daily, "passenger_assistant": "yes" if any(p.passenger_assistant for p in riders) else "no",
+                              "pupils": ";".join(p.pupil_id for p in riders), "school_urn": str(urn)})
+    stops = routed[routed["mode"] == "stop"].merge(pupils[["pupil_id", "school_urn"]], on="pupil_id")
+    for urn, group in stops.groupby("school_urn", sort=True):
+        by_stop = group.groupby("location")["pupil_id"].apply(list)
+        order = sorted(by_stop.index, key=lambda s: -distance_m[int(s), school_loc[str(urn)]])
+        # a stop with more pupils than a coach holds is served by several coaches
+        chunks = [(int(s), by_stop[s][k:k + 53]) for s in order for k in range(0, len(by_stop[s]), 53)]
+        load: list[int] = []
+        riders: list[str] = []
+        for item in chunks + [None]:
+            s, names = item if item is not None else (None, [])
+            if s is not None and len(riders) + len(names) <= 53:
+                load.append(s)
+                riders += names
+                continue
+            if riders:
+                kind = "minibus" if len(riders) <= 16 else "midi_bus" if len(riders) <= 33 else "coach"
+                daily, depot = price(kind, load, school_loc[str(urn)])
+                contracts.append({"route_ref": f"C{len(contracts) + 1:04d}", "operator": f"{depot} operator", "vehicle_type": kind,
+                                  "daily_price_gbp": daily, "passenger_assistant": "no", "pupils": ";".join(riders), "school_urn": str(urn)})
+            if s is not None:
+                load, riders = [s], list(names)
+    frame = pd.DataFrame(contracts, columns=["route_ref", "operator", "vehicle_type", "daily_price_gbp", "passenger_assistant", "pupils", "school_urn"])
+    del info
+    return frame

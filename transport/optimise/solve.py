@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 STRATEGIES: tuple[tuple[str, str], ...] = (
     ("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
     ("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
-    ("SAVINGS", "GUIDED_LOCAL_SEARCH"),
+    ("LOCAL_CHEAPEST_COST_INSERTION", "GUIDED_LOCAL_SEARCH"),  # SAVINGS often returned no routes at all
 )
 
 
