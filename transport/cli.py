@@ -85,6 +85,113 @@ def data_where(area: Annotated[str, typer.Argument(help="Demo area name.")] = "r
         typer.echo(find_data_file(rel, data_dir))
 
 
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario TOML file (see scenarios/).", exists=False)]
+OutOption = Annotated[Path | None, typer.Option("--out", help="Output folder. Default: maps/<scenario>/.")]
+TimeLimitOption = Annotated[float | None, typer.Option("--time-limit", help="Search seconds per run (AM, PM); overrides the scenario.")]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_out(name: str) -> Path:
+    return Path("maps") / name
+
+
+@app.command("run")
+def run_command(scenario: ScenarioArg, out: OutOption = None, time_limit: TimeLimitOption = None, data_dir: DataDirOption = None) -> None:
+    """Run one scenario end to end: eligibility, routes, check, costs, map and route sheets."""
+    from transport.pipeline import run
+    from transport.scenarios import load_scenario
+
+    spec = load_scenario(scenario)
+    target = out or _default_out(spec.name)
+    result = run(spec, target, data_dir=data_dir, time_limit_s=time_limit)
+    _print_outputs(result.out_dir, result.summary)
+
+
+@app.command("eligibility")
+def eligibility_command(
+    scenario: ScenarioArg,
+    out: OutOption = None,
+    explain: Annotated[str | None, typer.Option("--explain", help="A pupil id: print the decision and write the walking route as GeoJSON.")] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Decide who is eligible for free transport, with the rule that decided it, into eligibility.csv."""
+    from transport.pipeline import eligibility_only
+    from transport.scenarios import load_scenario
+
+    spec = load_scenario(scenario)
+    target = out or _default_out(spec.name)
+    table, route = eligibility_only(spec, target, data_dir=data_dir, explain=explain)
+    counts = table.groupby(["eligible", "reason_code"]).size()
+    typer.echo(f"{int(table['eligible'].sum())} of {len(table)} pupils eligible ({table['eligible'].mean():.1%})")
+    for (eligible, code), n in counts.sort_values(ascending=False).items():
+        typer.echo(f"  {'eligible    ' if eligible else 'not eligible'}  {code:<26} {n:>6}  {n / len(table):6.1%}")
+    typer.echo(f"Written: {target / 'eligibility.csv'}")
+    if explain:
+        row = table.set_index("pupil_id").loc[explain]
+        typer.echo(f"\nPupil {explain}, school {row['school_urn']}, age {row['age']} at 31 August:")
+        typer.echo(f"  {row['reason']}")
+        typer.echo(f"  Walking route: {row['walk_distance_m']:,.0f} m ({row['walk_distance_miles']:.2f} miles); "
+                   f"nearest suitable school {row['nearest_suitable_urn']} at {row['nearest_suitable_distance_m']:,.0f} m")
+        typer.echo(f"  Route written: {route}")
+
+
+@app.command("check")
+def check_command(directory: Annotated[Path, typer.Argument(help="A run's output folder.")]) -> None:
+    """Re-verify a run's routes from its files alone, without the solver. Exit 1 if anything is infeasible."""
+    from transport.check import check_output_dir, format_report
+
+    if not directory.is_dir():
+        raise InputError(f"{directory}: not a folder")
+    violations = check_output_dir(directory)
+    if violations:
+        typer.echo(format_report(violations))
+        raise typer.Exit(1)
+    typer.echo(f"{directory}: every route feasible; every eligible pupil served or explained.")
+
+
+@app.command("synth")
+def synth_command(
+    out: Annotated[Path, typer.Option("--out", help="Folder for schools.csv and pupils.csv.")] = Path("maps/synthetic"),
+    area: Annotated[str, typer.Option(help="Demo area.")] = "rutland",
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same cohort.")] = 2026,
+    scale: Annotated[float, typer.Option(help="Cohort size relative to the area's school rolls.")] = 1.0,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Write a realistic, seeded synthetic cohort (schools.csv, pupils.csv) for a demo area."""
+    from transport.synth import demo_schools, synthesise_cohort
+
+    out.mkdir(parents=True, exist_ok=True)
+    schools = demo_schools(area, data_dir)
+    schools.to_csv(out / "schools.csv", index=False)
+    raw = schools.astype(str)
+    pupils = synthesise_cohort(raw, area, data_dir, seed=seed, scale=scale)
+    pupils.to_csv(out / "pupils.csv", index=False)
+    typer.echo(f"{len(pupils):,} pupils at {len(schools)} schools written to {out}")
+
+
+@app.command("demo")
+def demo_command(
+    out: Annotated[Path, typer.Option("--out", help="Folder for everything the demo writes.")] = Path("maps"),
+    time_limit: TimeLimitOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """The whole product on the Rutland demo area: eligibility, AM and PM routes, check, costs,
+    the shipped scenarios compared, maps and route sheets."""
+    from transport.demo import run_demo
+
+    run_demo(out, data_dir=data_dir, time_limit_s=time_limit)
+
+
+def _print_outputs(out: Path, summary: dict) -> None:
+    typer.echo(f"Scenario {summary.get('scenario')}: {summary.get('pupils_eligible')} of {summary.get('pupils_assessed')} pupils eligible; "
+               f"{summary.get('pupils_transported')} transported; annual cost £{summary.get('annual_cost_gbp', 0):,.0f}"
+               + (f" (today's contracts £{summary['as_is_annual_cost_gbp']:,.0f})" if "as_is_annual_cost_gbp" in summary else ""))
+    for name in ("summary.json", "eligibility.csv", "runs/AM/routes.csv", "routes.geojson", "budget.xlsx", "map.html", "route_sheets/index.html"):
+        if (out / name).exists():
+            typer.echo(f"  {out / name}")
+
+
 def main() -> None:
     """Console entry point: maps errors to exit codes, never shows a traceback for bad input."""
     logging.basicConfig(level=os.environ.get("TRANSPORT_LOG", "INFO"), format="%(message)s", stream=sys.stderr)

@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from transport.matrix import nearest_nodes, travel_matrices
+from transport.matrix import route_lines, travel_matrices
 from transport.outcomes import ELIGIBILITY_REASONS, ELIGIBLE_CODES
 from transport.policy import Policy
 from transport.units import METRES_PER_MILE, m_to_miles
@@ -58,11 +58,12 @@ def walk_distances(pupils: pd.DataFrame, schools: pd.DataFrame, walk: nx.MultiDi
 def decide(pupils: pd.DataFrame, schools: pd.DataFrame, distances: WalkDistances, policy: Policy) -> pd.DataFrame:
     """Apply the rules in statutory order; pure, so it is tested on hand-made distances."""
     by_urn = schools.set_index(schools["urn"].astype(str))
-    rows = []
-    for i, pupil in enumerate(pupils.itertuples(index=False)):
-        rows.append(_decide_one(i, pupil, by_urn, distances, policy))
-    out = pd.DataFrame(rows)
-    return out
+    rows = [_decide_one(i, pupil, by_urn, distances, policy) for i, pupil in enumerate(pupils.itertuples(index=False))]
+    return pd.DataFrame(rows, columns=OUTPUT_COLUMNS)
+
+
+OUTPUT_COLUMNS = ["pupil_id", "school_urn", "age", "eligible", "reason_code", "reason", "walk_distance_m", "walk_distance_miles",
+                  "nearest_suitable_urn", "nearest_suitable_distance_m", "door_to_door"]
 
 
 def _suitable_urns(age: int, by_urn: pd.DataFrame) -> list[str]:
@@ -141,13 +142,15 @@ def _low_income(i: int, pupil, age: int, urn: str, metres: float, suitable: list
     mile = METRES_PER_MILE
     tol = DISTANCE_TOLERANCE_M
     if policy.low_income_primary_age_min <= age <= policy.low_income_primary_age_max:
-        if suitable and urn == suitable[0] and metres > policy.low_income_primary_miles * mile + tol:
+        nearest = suitable and metres <= distances.to(i, suitable[0]) + tol
+        if nearest and metres > policy.low_income_primary_miles * mile + tol:
             return "LOW_INCOME_PRIMARY"
         return None
     if policy.low_income_primary_age_max < age <= policy.compulsory_age_max:
         three = suitable[: policy.low_income_nearest_schools]
+        cutoff = distances.to(i, three[-1]) + tol if three else -1.0
         low, high = policy.low_income_secondary_min_miles * mile, policy.low_income_secondary_max_miles * mile
-        if urn in three and low + tol < metres <= high + tol:
+        if (urn in three or metres <= cutoff) and low + tol < metres <= high + tol:
             return "LOW_INCOME_SECONDARY"
         preferred = str(pupil.religious_preference_urn or "")
         if preferred and preferred == urn:
@@ -155,7 +158,7 @@ def _low_income(i: int, pupil, age: int, urn: str, metres: float, suitable: list
             same_faith = [u for u in suitable if character and by_urn.loc[u, "religious_character"] == character] or [urn]
             nearest_faith = min(same_faith, key=lambda u: distances.to(i, u))
             low_r, high_r = policy.religious_min_miles * mile, policy.religious_max_miles * mile
-            if urn == nearest_faith and low_r + tol < metres <= high_r + tol:
+            if metres <= distances.to(i, nearest_faith) + tol and low_r + tol < metres <= high_r + tol:
                 return "LOW_INCOME_RELIGIOUS"
     return None
 
@@ -173,21 +176,11 @@ def summarise(eligibility: pd.DataFrame) -> pd.DataFrame:
 
 def walking_route_geojson(walk: nx.MultiDiGraph, home: tuple[float, float], school: tuple[float, float],
                           properties: dict, path: Path) -> Path:
-    """The measured walking route as a GeoJSON LineString, so an officer can show a parent."""
-    (hlat, hlon), (slat, slon) = home, school
-    a, b = nearest_nodes(walk, [hlat, slat], [hlon, slon])
-    nodes = nx.shortest_path(walk, a, b, weight="length")
-    coords: list[list[float]] = [[hlon, hlat]]
-    for u, v in zip(nodes[:-1], nodes[1:], strict=True):
-        data = min(walk[u][v].values(), key=lambda d: d["length"])
-        if "geometry" in data:
-            line = list(data["geometry"].coords)
-            if line and (abs(line[0][0] - walk.nodes[u]["x"]) > 1e-9 or abs(line[0][1] - walk.nodes[u]["y"]) > 1e-9):
-                line.reverse()
-            coords += [list(c) for c in line]
-        else:
-            coords += [[walk.nodes[u]["x"], walk.nodes[u]["y"]], [walk.nodes[v]["x"], walk.nodes[v]["y"]]]
-    coords.append([slon, slat])
-    feature = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": properties}
+    """The measured walking route as a GeoJSON LineString, so an officer can show a parent.
+
+    Drawn with the same snapping and the same shortest route as the distance was measured.
+    """
+    (line,) = route_lines(walk, [(home, school)], weight="length")
+    feature = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [list(c) for c in line]}, "properties": properties}
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}, indent=1), encoding="utf-8")
     return path

@@ -79,7 +79,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise InputError(Problem(file=str(path), message=f"cannot be read as a table ({str(exc).splitlines()[0][:150]})",
                                  fix="Save it as a UTF-8 CSV with a header row")) from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
-    return frame.apply(lambda col: col.str.strip() if col.dtype == object else col)
+    return frame.apply(lambda col: col.astype(str).str.strip())
 
 
 def load_postcodes(path: str | Path) -> dict[str, tuple[float, float]]:
@@ -274,12 +274,12 @@ def _parse_bng(ea: str, no: str, name: str, row: int, problems: ProblemCollector
     except ValueError:
         problems.add(Problem(name, "not a number", row, "easting" if not _is_number(ea) else "northing", f"{ea}, {no}"))
         return np.nan, np.nan
-    if not (0 <= east <= 700_000 and 0 <= north <= 1_300_000):
-        problems.add(Problem(name, "not a British National Grid coordinate (metres)", row, "easting", f"{ea}, {no}"))
-        return np.nan, np.nan
-    if east < 100 and north < 100:
+    if abs(east) <= 180 and abs(north) <= 180 and (_in_gb(east, north) or _in_gb(north, east)):
         problems.add(Problem(name, "looks like lat/lon, not easting/northing", row, "easting", f"{ea}, {no}",
                              "Put these values in 'lat' and 'lon' columns"))
+        return np.nan, np.nan
+    if not (0 <= east <= 700_000 and 0 <= north <= 1_300_000):
+        problems.add(Problem(name, "not a British National Grid coordinate (metres)", row, "easting", f"{ea}, {no}"))
         return np.nan, np.nan
     lon, lat = _BNG.transform(east, north)
     return float(lat), float(lon)
@@ -315,9 +315,12 @@ def _age(frame: pd.DataFrame, i: int, name: str, policy: Policy, problems: Probl
         column = "date_of_birth"
     elif age_text:
         try:
-            age = int(float(age_text))
-        except ValueError:
-            problems.add(Problem(name, "not a whole number", row, "age", age_text))
+            number = float(age_text)
+            if not np.isfinite(number) or number != int(number):
+                raise ValueError(age_text)
+            age = int(number)
+        except (ValueError, OverflowError):
+            problems.add(Problem(name, "not a whole number", row, "age", age_text, "Give the age in whole years at 31 August"))
             return None
         column = "age"
     elif year:
@@ -387,7 +390,8 @@ def _number(value: str, name: str, i: int, column: str, problems: ProblemCollect
         problems.add(Problem(name, "not a whole number" if integer else "not a finite number", i + ROW_OFFSET, column, value))
         return None
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        problems.add(Problem(name, f"out of range ({minimum} to {maximum})", i + ROW_OFFSET, column, value))
+        bounds_text = f"at least {minimum:g}" if maximum is None else f"at most {maximum:g}" if minimum is None else f"{minimum:g} to {maximum:g}"
+        problems.add(Problem(name, f"out of range ({bounds_text})", i + ROW_OFFSET, column, value))
         return None
     return number
 

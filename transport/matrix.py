@@ -55,6 +55,7 @@ class Snapped:
     fraction: np.ndarray  # 0 at u, 1 at v
     snap_distance_m: np.ndarray
     has_reverse: np.ndarray  # bool: the edge can be travelled v -> u as well
+    edge_index: np.ndarray  # row in the edge table
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +184,7 @@ def snap_points(
         fraction=fraction,
         snap_distance_m=dist,
         has_reverse=edges.reverse_of[edge_idx] >= 0,
+        edge_index=edge_idx,
     )
 
 
@@ -429,3 +431,100 @@ def nearest_nodes(graph: nx.MultiDiGraph, lats: np.ndarray | list[float], lons: 
     px, py = metric.transform(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
     _, idx = tree.query(np.column_stack([np.atleast_1d(px), np.atleast_1d(py)]))
     return [nodes[i] for i in np.atleast_1d(idx)]
+
+
+def substring(line_ll: shapely.LineString, start: float, end: float, normalized: bool = True) -> shapely.LineString:
+    """The part of a lon/lat line between two shares of its great-circle length (reversed if end < start).
+
+    shapely's own substring measures in degrees, which on a lon/lat line weights east-west
+    segments more than north-south ones; OSM lengths (and our fractions) are metres.
+    """
+    coords = np.asarray(line_ll.coords)
+    seg = ox.distance.great_circle(coords[:-1, 1], coords[:-1, 0], coords[1:, 1], coords[1:, 0])
+    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    total = cum[-1]
+    lo, hi = sorted((start, end))
+
+    def point(share: float) -> np.ndarray:
+        target = share * total
+        i = int(np.clip(np.searchsorted(cum, target, side="right") - 1, 0, len(seg) - 1))
+        t = 0.0 if seg[i] == 0 else (target - cum[i]) / seg[i]
+        return coords[i] + (coords[i + 1] - coords[i]) * float(np.clip(t, 0.0, 1.0))
+
+    inner = [c for c, at in zip(coords[1:-1], cum[1:-1], strict=True) if lo * total < at < hi * total]
+    part = [point(lo), *inner, point(hi)]
+    if end < start:
+        part.reverse()
+    return shapely.LineString(part)
+
+
+def route_lines(
+    graph: nx.MultiDiGraph, legs: list[tuple[tuple[float, float], tuple[float, float]]], weight: str = "travel_time"
+) -> list[list[tuple[float, float]]]:
+    """The road geometry (lon, lat) of the best route for each leg ((lat, lon) -> (lat, lon)).
+
+    Uses the same snapping and edge choice as `travel_matrices`, so the line drawn is the
+    route measured; all legs are searched in one multi-source Dijkstra.
+    """
+    if not legs:
+        return []
+    edges = _edge_table(graph, weight)
+    lats = np.array([p[0] for leg in legs for p in leg], dtype=float)
+    lons = np.array([p[1] for leg in legs for p in leg], dtype=float)
+    snapped = snap_points(graph, lats, lons, weight=weight, edges=edges, max_snap_m=1e9, warn_snap_m=1e9)
+    pair = _pair_index(edges)
+    n_nodes = len(edges.nodes)
+    csgraph = _csr(edges.u, edges.v, edges.primary, n_nodes)
+
+    def exits(k: int) -> list[tuple[int, float, object]]:
+        e, f = snapped.edge_index[k], snapped.fraction[k]
+        line = edges.geometry_ll[e]
+        out = [(int(snapped.edge_v[k]), (1 - f) * edges.primary[e], substring(line, f, 1.0, normalized=True))]
+        if snapped.has_reverse[k]:
+            r = edges.reverse_of[e]
+            out.append((int(snapped.edge_u[k]), f * edges.primary[r], substring(line, f, 0.0, normalized=True)))
+        return out
+
+    def entries(k: int) -> list[tuple[int, float, object]]:
+        e, f = snapped.edge_index[k], snapped.fraction[k]
+        line = edges.geometry_ll[e]
+        out = [(int(snapped.edge_u[k]), f * edges.primary[e], substring(line, 0.0, f, normalized=True))]
+        if snapped.has_reverse[k]:
+            r = edges.reverse_of[e]
+            out.append((int(snapped.edge_v[k]), (1 - f) * edges.primary[r], substring(line, 1.0, f, normalized=True)))
+        return out
+
+    sources = sorted({node for k in range(0, len(lats), 2) for node, _, _ in exits(k)})
+    row = {node: i for i, node in enumerate(sources)}
+    dist, pred = dijkstra(csgraph, directed=True, indices=sources, return_predecessors=True)
+    xs = np.array([d["x"] for _, d in graph.nodes(data=True)])
+    ys = np.array([d["y"] for _, d in graph.nodes(data=True)])
+    lines: list[list[tuple[float, float]]] = []
+    for leg in range(len(legs)):
+        a, b = 2 * leg, 2 * leg + 1
+        best: tuple[float, list] | None = None
+        if snapped.edge_index[a] == snapped.edge_index[b] and snapped.fraction[b] >= snapped.fraction[a]:
+            e = snapped.edge_index[a]
+            cost = (snapped.fraction[b] - snapped.fraction[a]) * edges.primary[e]
+            best = (cost, list(substring(edges.geometry_ll[e], snapped.fraction[a], snapped.fraction[b], normalized=True).coords))
+        for x_node, x_cost, x_line in exits(a):
+            for y_node, y_cost, y_line in entries(b):
+                total = x_cost + dist[row[x_node], y_node] + y_cost
+                if not np.isfinite(total) or (best is not None and total >= best[0]):
+                    continue
+                path = [y_node]
+                while path[-1] != x_node:
+                    path.append(int(pred[row[x_node], path[-1]]))
+                path.reverse()
+                coords = list(x_line.coords)
+                for u, v in zip(path[:-1], path[1:], strict=True):
+                    coords += list(edges.geometry_ll[pair[np.array([u]), np.array([v])][0]].coords)
+                coords += list(y_line.coords)
+                best = (total, coords)
+        if best is None:
+            lines.append([(lons[a], lats[a]), (lons[b], lats[b])])
+        else:
+            coords = [(float(x), float(y)) for x, y in best[1]]
+            lines.append([(lons[a], lats[a]), *coords, (lons[b], lats[b])])
+    del xs, ys
+    return lines

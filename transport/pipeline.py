@@ -119,6 +119,29 @@ def run(scenario: Scenario, out_dir: Path, *, data_dir: Path | None = None, time
     return result
 
 
+def eligibility_only(scenario: Scenario, out_dir: Path, *, data_dir: Path | None = None,
+                     explain: str | None = None) -> tuple[pd.DataFrame, Path | None]:
+    """Just the eligibility step (for `transport eligibility`), optionally explaining one pupil."""
+    from transport.eligibility import walking_route_geojson
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    drive, walk = _networks(scenario, data_dir)
+    schools, pupils, _ = _inputs(scenario, out_dir, _bounds(drive), data_dir)
+    table = assess_eligibility(pupils, schools, walk, scenario.policy)
+    table.to_csv(out_dir / "eligibility.csv", index=False)
+    route = None
+    if explain:
+        if explain not in set(table["pupil_id"]):
+            raise InputError(f"pupil {explain!r} is not in the pupils file")
+        pupil = pupils.set_index("pupil_id").loc[explain]
+        school = schools.set_index("urn").loc[str(pupil["school_urn"])]
+        decision = table.set_index("pupil_id").loc[explain]
+        route = walking_route_geojson(walk, (pupil["lat"], pupil["lon"]), (school["lat"], school["lon"]),
+                                      {"pupil_id": explain, "school_urn": str(pupil["school_urn"]), "reason_code": decision["reason_code"],
+                                       "walk_distance_m": float(decision["walk_distance_m"])}, out_dir / f"walking_route_{explain}.geojson")
+    return table, route
+
+
 # ------------------------------------------------------------------------------- steps
 
 
