@@ -170,6 +170,26 @@ def synth_command(
     typer.echo(f"{len(pupils):,} pupils at {len(schools)} schools written to {out}")
 
 
+@app.command("compare")
+def compare_command(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files; the first is the base the others are compared with.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the comparison and each scenario's run.")] = Path("maps/compare"),
+    time_limit: TimeLimitOption = None,
+    data_dir: DataDirOption = None,
+    serial: Annotated[bool, typer.Option("--serial", help="Run scenarios one after another instead of in parallel processes.")] = False,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Send runs to a dask.distributed scheduler at this address ('' for a local cluster).")] = None,
+) -> None:
+    """Run several scenarios and compare them side by side (CSV, summary.json, HTML page and map)."""
+    from transport.compare import compare
+
+    result = compare(list(scenarios), out, data_dir=data_dir, time_limit_s=time_limit, parallel=not serial, scheduler=scheduler)
+    table = result["table"]
+    for row in table.itertuples(index=False):
+        typer.echo(f"{row.scenario:<16} £{row.annual_cost_gbp:>12,.0f}  change £{row.change_vs_base_gbp:>+11,.0f}  "
+                   f"transported {row.pupils_transported:>5}  vehicles AM {row.vehicles_am:>3}  moved {row.pupils_moved}")
+    typer.echo(f"Written: {out / 'comparison.csv'}, {result['html']}, {result['map']}")
+
+
 @app.command("demo")
 def demo_command(
     out: Annotated[Path, typer.Option("--out", help="Folder for everything the demo writes.")] = Path("maps"),

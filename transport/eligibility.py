@@ -103,7 +103,7 @@ def _decide_one(i: int, pupil, by_urn: pd.DataFrame, distances: WalkDistances, p
     if age < youngest:
         code = "BELOW_COMPULSORY_AGE"
     elif age > policy.compulsory_age_max:
-        if policy.post16 == "send_only" and send:
+        if policy.post16 in ("send_only", "distance") and send:
             code = "POST16_SEND"
         elif policy.post16 == "distance" and over(policy.statutory_walking_distance_8_plus_miles) and is_nearest:
             code, facts["limit"] = "POST16_DISTANCE", _fmt(policy.statutory_walking_distance_8_plus_miles)

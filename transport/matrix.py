@@ -472,7 +472,7 @@ def route_lines(
     lats = np.array([p[0] for leg in legs for p in leg], dtype=float)
     lons = np.array([p[1] for leg in legs for p in leg], dtype=float)
     snapped = snap_points(graph, lats, lons, weight=weight, edges=edges, max_snap_m=1e9, warn_snap_m=1e9)
-    pair = _pair_index(edges)
+    row_of = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(edges.u, edges.v, strict=True))}
     n_nodes = len(edges.nodes)
     csgraph = _csr(edges.u, edges.v, edges.primary, n_nodes)
 
@@ -518,7 +518,7 @@ def route_lines(
                 path.reverse()
                 coords = list(x_line.coords)
                 for u, v in zip(path[:-1], path[1:], strict=True):
-                    coords += list(edges.geometry_ll[pair[np.array([u]), np.array([v])][0]].coords)
+                    coords += list(edges.geometry_ll[row_of[(u, v)]].coords)
                 coords += list(y_line.coords)
                 best = (total, coords)
         if best is None:

@@ -47,6 +47,7 @@ class Run:
     solutions: dict[str, Solution]
     timings: dict[str, float] = field(default_factory=dict)
     summary: dict = field(default_factory=dict)
+    moves: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def run(scenario: Scenario, out_dir: Path, *, data_dir: Path | None = None, time_limit_s: float | None = None,
@@ -64,6 +65,14 @@ def run(scenario: Scenario, out_dir: Path, *, data_dir: Path | None = None, time
     step("network")
     bounds = _bounds(drive)
     schools, pupils, vehicles = _inputs(scenario, out_dir, bounds, data_dir)
+    moves = pd.DataFrame()
+    if scenario.new_provision:
+        from transport.provision import move_pupils
+
+        pupils, moves = move_pupils(pupils, schools, scenario.new_provision, drive)
+        log.info("New provision: %d pupils moved", len(moves))
+    moves.to_csv(out_dir / "moved_pupils.csv", index=False)
+    schools.to_csv(out_dir / "schools_used.csv", index=False)
     step("inputs")
     log.info("Loaded %d pupils, %d schools, %d vehicle catalogue rows", len(pupils), len(schools), len(vehicles))
 
@@ -107,7 +116,7 @@ def run(scenario: Scenario, out_dir: Path, *, data_dir: Path | None = None, time
                  solution.total_distance_m / 1000, len(solution.unserved), solution.status, solution.solve_seconds)
         step(f"optimise_{run_name}")
     _write_not_routed(out_dir, eligibility, demand)
-    result = Run(scenario, out_dir, pupils, schools, vehicles, eligibility, demand, solutions, timings)
+    result = Run(scenario, out_dir, pupils, schools, vehicles, eligibility, demand, solutions, timings, moves=moves)
     _check(result)
     step("check")
     costs = _costs(result, time_s, distance_m, data_dir)
@@ -115,6 +124,13 @@ def run(scenario: Scenario, out_dir: Path, *, data_dir: Path | None = None, time
     write_route_sheets(out_dir, schools)
     step("reports")
     result.summary = _summary(result, by_reason) | costs
+    from transport.maps import write_route_map
+
+    priced = pd.read_csv(out_dir / "optimised_routes_priced.csv")
+    write_route_map(out_dir, drive, schools, result.summary, priced, title=f"{scenario.name}: home-to-school transport",
+                    highlight_urns={p.urn for p in scenario.new_provision})
+    step("map")
+    result.summary["timings_s"] = timings
     (out_dir / "summary.json").write_text(json.dumps(result.summary, indent=2, default=_json_default), encoding="utf-8")
     return result
 
@@ -173,6 +189,10 @@ def _inputs(scenario: Scenario, out_dir: Path, bounds: Bounds, data_dir: Path | 
     else:
         schools_path = scenario.path(scenario.data.schools)
     schools = read_schools(schools_path, postcodes, bounds)
+    if scenario.new_provision:
+        from transport.provision import add_provision
+
+        schools = add_provision(schools, scenario.new_provision, file=f"{scenario.name}.toml")
     if scenario.data.pupils == "synthetic":
         pupils_path = inputs_dir / "pupils.csv"
         raw = pd.read_csv(schools_path, dtype=str, keep_default_na=False)

@@ -39,7 +39,7 @@ class Policy(BaseModel):
     ehcp_qualifies: bool = Field(True, description="Every pupil with an EHCP is assessed as unable to walk (the common local policy).")
     unsafe_route_qualifies: bool = Field(True, description="A pupil whose walking route is assessed unsafe is eligible whatever the distance.")
     nearest_suitable_school_rule: bool = Field(True, description="Distance eligibility only to the nearest suitable school, unless an EHCP names the school.")
-    post16: Literal["none", "send_only", "distance"] = Field("send_only", description="Discretionary post-16 transport: none, SEND pupils only, or by the 3-mile rule.")
+    post16: Literal["none", "send_only", "distance"] = Field("send_only", description="Discretionary post-16 transport: none, SEND pupils only, or SEND pupils and others by the 3-mile rule.")
     max_ride_minutes_primary: float = Field(45, description="Maximum journey each way, primary age. DfE guidance best practice.")
     max_ride_minutes_secondary: float = Field(75, description="Maximum journey each way, secondary age. DfE guidance best practice.")
     arrive_before_start_min_minutes: float = Field(5, description="Vehicles arrive at least this long before the bell.")

@@ -1,0 +1,238 @@
+"""HTML route maps (folium) that work with no internet.
+
+Leaflet itself is inlined from the XStatic-Leaflet package, so the page carries what it
+needs; the road network is drawn as a light base layer for when map tiles cannot load.
+Every vehicle run is its own toggleable layer, drawn along the roads it uses. Pupils appear
+only as pseudonymous ids; all text from input files is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import folium
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element
+
+from transport.matrix import route_lines
+
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f",
+           "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363"]
+
+
+def _leaflet_assets() -> tuple[str, str]:
+    import xstatic.pkg.leaflet as leaflet
+
+    base = Path(leaflet.BASE_DIR)
+    return (base / "leaflet.js").read_text(encoding="utf-8"), (base / "leaflet.css").read_text(encoding="utf-8")
+
+
+def offline_map(center: tuple[float, float], zoom: int = 11) -> folium.Map:
+    """A folium map whose Leaflet is inlined and which loads nothing from the internet by default."""
+    fmap = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=True)
+    fmap.default_js = []
+    fmap.default_css = []
+    js, css = _leaflet_assets()
+    root = fmap.get_root()
+    root.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css_inline", index=0)
+    root.header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js_inline", index=0)
+    root.header.add_child(Element(f"<style>{PANEL_CSS}</style>"), name="panel_css")
+    folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (online)", show=False, overlay=False, control=True).add_to(fmap)
+    return fmap
+
+
+PANEL_CSS = """
+.transport-panel { position: absolute; z-index: 1000; background: rgba(255,255,255,0.93); padding: 8px 12px;
+  border-radius: 6px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 13px/1.4 system-ui, sans-serif; }
+.transport-headline { top: 10px; left: 60px; }
+.transport-legend { bottom: 24px; left: 10px; max-height: 40vh; overflow-y: auto; }
+.transport-legend span.swatch { display: inline-block; width: 14px; height: 4px; margin-right: 6px; vertical-align: middle; }
+table.timetable { border-collapse: collapse; font-size: 12px; }
+table.timetable td, table.timetable th { border: 1px solid #ccc; padding: 2px 4px; }
+"""
+
+
+def road_base_layer(drive: nx.MultiDiGraph, tolerance_deg: float = 0.00008) -> folium.FeatureGroup:
+    """The road network as a light grey layer: a base map that needs no tiles."""
+    lines = []
+    for u, v, data in drive.edges(data=True):
+        if u > v and drive.has_edge(v, u):
+            continue  # draw each two-way road once
+        geom = data.get("geometry") or shapely.LineString([(drive.nodes[u]["x"], drive.nodes[u]["y"]), (drive.nodes[v]["x"], drive.nodes[v]["y"])])
+        lines.append(shapely.simplify(geom, tolerance_deg))
+    multi = shapely.MultiLineString(lines)
+    coords = [[[round(x, 5), round(y, 5)] for x, y in line.coords] for line in multi.geoms]
+    layer = folium.FeatureGroup(name="Road network", show=True, control=True)
+    folium.GeoJson({"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": coords}, "properties": {}},
+                   style_function=lambda _: {"color": "#b8b8b8", "weight": 1, "opacity": 0.8}, interactive=False).add_to(layer)
+    return layer
+
+
+def route_geojson(out_dir: Path, drive: nx.MultiDiGraph) -> dict:
+    """Each vehicle run as a LineString along the roads it uses; written to routes.geojson."""
+    features = []
+    for run_dir in sorted(p for p in (out_dir / "runs").iterdir() if (p / "routes.csv").is_file()):
+        routes = pd.read_csv(run_dir / "routes.csv", dtype={"pupils": str, "request_id": str, "group": str}, keep_default_na=False)
+        legs, owners = [], []
+        for vehicle, stops in routes.groupby("vehicle", sort=True):
+            stops = stops.sort_values("sequence")
+            pts = list(zip(stops["lat"].astype(float), stops["lon"].astype(float), strict=True))
+            for a, b in zip(pts[:-1], pts[1:], strict=True):
+                if a != b:
+                    legs.append((a, b))
+                    owners.append(vehicle)
+        lines = route_lines(drive, legs) if legs else []
+        by_vehicle: dict[str, list] = {}
+        for owner, line in zip(owners, lines, strict=True):
+            coords = by_vehicle.setdefault(owner, [])
+            coords += [[round(x, 6), round(y, 6)] for x, y in line]
+        for vehicle, stops in routes.groupby("vehicle", sort=True):
+            first = stops.sort_values("sequence").iloc[0]
+            coords = by_vehicle.get(vehicle) or [[float(first["lon"]), float(first["lat"])]] * 2
+            features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
+                             "properties": {"vehicle": vehicle, "run": run_dir.name, "vehicle_type": str(first["vehicle_type"]),
+                                            "has_assistant": str(first["has_assistant"]) == "True",
+                                            "stops": int((stops["stop_kind"].isin(["pickup", "delivery"])).sum())}})
+    collection = {"type": "FeatureCollection", "features": features}
+    (out_dir / "routes.geojson").write_text(json.dumps(collection), encoding="utf-8")
+    return collection
+
+
+def write_route_map(out_dir: Path, drive: nx.MultiDiGraph, schools: pd.DataFrame, summary: dict,
+                    route_costs: pd.DataFrame | None = None, *, title: str = "Home-to-school transport",
+                    highlight_urns: set[str] | None = None) -> Path:
+    """map.html: one layer per vehicle run, schools, pick-up points, unserved pupils, legend, headline."""
+    collection = route_geojson(out_dir, drive)
+    center = (float(schools["lat"].mean()), float(schools["lon"].mean()))
+    fmap = offline_map(center)
+    road_base_layer(drive).add_to(fmap)
+    add_runs(fmap, out_dir, collection, schools, route_costs, label_prefix="")
+    add_schools(fmap, schools, highlight_urns or set())
+    add_unserved(fmap, out_dir)
+    legend = [(f["properties"]["vehicle"], _colour(i)) for i, f in enumerate(collection["features"])]
+    add_panels(fmap, title, summary, legend)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    path = out_dir / "map.html"
+    fmap.save(str(path))
+    return path
+
+
+def add_runs(fmap: folium.Map, out_dir: Path, collection: dict, schools: pd.DataFrame, route_costs: pd.DataFrame | None,
+             label_prefix: str, show: bool = True, parent: folium.FeatureGroup | None = None) -> int:
+    names = dict(zip(schools["urn"].astype(str), schools["name"], strict=True))
+    prices = {}
+    if route_costs is not None and len(route_costs):
+        prices = {(r.run, r.route_ref): r.annual_gbp for r in route_costs.itertuples(index=False)}
+    runs = {p.name: pd.read_csv(p / "routes.csv", dtype={"pupils": str, "request_id": str, "group": str}, keep_default_na=False)
+            for p in sorted((out_dir / "runs").iterdir()) if (p / "routes.csv").is_file()}
+    for i, feature in enumerate(collection["features"]):
+        props = feature["properties"]
+        stops = runs[props["run"]]
+        stops = stops[stops["vehicle"] == props["vehicle"]].sort_values("sequence")
+        colour = _colour(i)
+        group = folium.FeatureGroup(name=html.escape(f"{label_prefix}{props['vehicle']} ({props['vehicle_type'].split('@')[0]})"), show=show)
+        popup = _timetable(props, stops, names, prices.get((props["run"], props["vehicle"])))
+        folium.PolyLine([(c[1], c[0]) for c in feature["geometry"]["coordinates"]], color=colour, weight=4, opacity=0.85,
+                        popup=folium.Popup(popup, max_width=460)).add_to(group)
+        for s in stops.itertuples(index=False):
+            if s.stop_kind == "pickup" and props["run"] == "AM" or s.stop_kind == "delivery" and props["run"] == "PM":
+                folium.CircleMarker((s.lat, s.lon), radius=4, color=colour, fill=True, fill_opacity=0.9,
+                                    tooltip=html.escape(f"{props['vehicle']} {s.arrival}: {s.pupils}")).add_to(group)
+        group.add_to(parent if parent is not None else fmap)
+    return len(collection["features"])
+
+
+def _timetable(props: dict, stops: pd.DataFrame, names: dict[str, str], annual_gbp: float | None) -> str:
+    rows = []
+    for s in stops.itertuples(index=False):
+        what = {"start": "depot", "end": "depot", "pickup": "pick up", "delivery": "drop off"}.get(s.stop_kind, s.stop_kind)
+        school = names.get(str(s.group), "") if s.group else ""
+        rows.append(f"<tr><td>{html.escape(str(s.arrival))}</td><td>{html.escape(what)}</td><td>{html.escape(str(s.pupils))}</td>"
+                    f"<td>{html.escape(str(school))}</td><td>{html.escape(str(s.ride_minutes))}</td></tr>")
+    price = f"; annual £{annual_gbp:,.0f}" if annual_gbp is not None else ""
+    head = (f"<b>{html.escape(props['vehicle'])}</b>: {html.escape(props['vehicle_type'].replace('+PA', ''))}"
+            f"{' with passenger assistant' if props['has_assistant'] else ''}{html.escape(price)}")
+    return (f"<div>{head}<table class='timetable'><tr><th>time</th><th>stop</th><th>pupils</th><th>school</th>"
+            f"<th>ride min</th></tr>{''.join(rows)}</table></div>")
+
+
+def add_schools(fmap: folium.Map, schools: pd.DataFrame, highlight: set[str]) -> None:
+    layer = folium.FeatureGroup(name="Schools", show=True)
+    for s in schools.itertuples(index=False):
+        new = str(s.urn) in highlight
+        folium.CircleMarker((s.lat, s.lon), radius=9 if new else 7, color="#000" if not new else "#e6007e", weight=3 if new else 2,
+                            fill=True, fill_color="#ffd700" if not new else "#e6007e", fill_opacity=0.95,
+                            tooltip=html.escape(f"{s.name} ({s.phase}, {s.type}){' NEW PROVISION' if new else ''}")).add_to(layer)
+    layer.add_to(fmap)
+
+
+def add_unserved(fmap: folium.Map, out_dir: Path) -> None:
+    layer = folium.FeatureGroup(name="Unserved pupils", show=True)
+    locations = pd.read_csv(out_dir / "locations.csv") if (out_dir / "locations.csv").is_file() else pd.DataFrame()
+    for run_dir in sorted(p for p in (out_dir / "runs").iterdir() if (p / "unserved.csv").is_file()):
+        unserved = pd.read_csv(run_dir / "unserved.csv", dtype=str, keep_default_na=False)
+        requests = pd.read_csv(run_dir / "requests.csv", dtype={"request_id": str}, keep_default_na=False).set_index("request_id")
+        for u in unserved.itertuples(index=False):
+            if u.request_id not in requests.index or locations.empty:
+                continue
+            req = requests.loc[u.request_id]
+            where = req["pickup"] if run_dir.name == "AM" else req["delivery"]
+            if where == "":
+                continue
+            loc = locations.iloc[int(where)]
+            folium.Marker((loc["lat"], loc["lon"]), tooltip=html.escape(f"{run_dir.name} unserved {u.members}: {u.reason}"),
+                          icon=folium.DivIcon(html="<div style='font-size:18px;color:#d00'>&#10006;</div>")).add_to(layer)
+    layer.add_to(fmap)
+
+
+def add_panels(fmap: folium.Map, title: str, summary: dict, legend: list[tuple[str, str]]) -> None:
+    cost = summary.get("annual_cost_gbp")
+    vehicles = {run: sum(v.values()) for run, v in summary.get("vehicles_by_type", {}).items()}
+    lines = [f"<b>{html.escape(title)}</b>",
+             f"Pupils transported: {summary.get('pupils_transported', '?')} of {summary.get('pupils_eligible', '?')} eligible",
+             "Vehicles: " + ", ".join(f"{html.escape(run)} {n}" for run, n in vehicles.items())]
+    if cost is not None:
+        lines.append(f"Annual cost: £{cost:,.0f}")
+    if "as_is_annual_cost_gbp" in summary:
+        lines.append(f"Today's contracts: £{summary['as_is_annual_cost_gbp']:,.0f}")
+    unserved = sum(summary.get("requests_unserved", {}).values()) if isinstance(summary.get("requests_unserved"), dict) else 0
+    lines.append(f"Unserved requests: {unserved}")
+    headline = "<div class='transport-panel transport-headline'>" + "<br>".join(lines) + "</div>"
+    items = "".join(f"<div><span class='swatch' style='background:{c}'></span>{html.escape(name)}</div>" for name, c in legend[:400])
+    legend_html = (f"<div class='transport-panel transport-legend'><b>Vehicle runs</b>{items}"
+                   "<div><span class='swatch' style='background:#ffd700;height:10px;width:10px;border-radius:5px'></span>school</div>"
+                   "<div><span style='color:#d00'>&#10006;</span> unserved pupil</div></div>")
+    fmap.get_root().html.add_child(Element(headline + legend_html))
+
+
+def _colour(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def write_comparison_map(out_dirs: dict[str, Path], drive: nx.MultiDiGraph, schools: pd.DataFrame, path: Path,
+                         highlight_urns: set[str]) -> Path:
+    """Two or more scenarios' routes as switchable layer groups; new provision highlighted."""
+    center = (float(schools["lat"].mean()), float(schools["lon"].mean()))
+    fmap = offline_map(center)
+    road_base_layer(drive).add_to(fmap)
+    legend = []
+    for k, (name, out_dir) in enumerate(out_dirs.items()):
+        collection = json.loads((out_dir / "routes.geojson").read_text(encoding="utf-8")) if (out_dir / "routes.geojson").is_file() else route_geojson(out_dir, drive)
+        group = folium.FeatureGroup(name=html.escape(f"Scenario: {name} ({len(collection['features'])} vehicle runs)"), show=k == 0)
+        add_runs(fmap, out_dir, collection, schools, None, label_prefix=f"{name}: ", show=True, parent=group)
+        group.add_to(fmap)
+        legend.append((f"{name}: {len(collection['features'])} runs", _colour(k)))
+    add_schools(fmap, schools, highlight_urns)
+    add_panels(fmap, "Scenario comparison", {}, legend)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.save(str(path))
+    return path
+
+
+def coordinates_span(values: np.ndarray) -> float:
+    return float(np.nanmax(values) - np.nanmin(values)) if len(values) else 0.0

@@ -1,0 +1,92 @@
+"""New local SEND provision: add the places and move the pupils they would serve.
+
+Rule 'nearest_first' (documented default): pupils with an EHC plan whose need the
+provision serves and whose age fits its phase, for whom the drive to the new provision
+is shorter than to their current school, are moved nearest first until the places are
+filled. Rule 'list' moves exactly the pupils named. Eligibility, routing and costs are
+then re-run on the changed cohort.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from transport.errors import InputError, Problem
+from transport.matrix import travel_matrices
+from transport.scenarios import NewProvision
+from transport.units import clock_to_s
+
+PHASE_AGES = {"primary": (4, 10), "secondary": (11, 15), "all-through": (4, 18), "post-16": (16, 18)}
+
+
+def add_provision(schools: pd.DataFrame, provisions: tuple[NewProvision, ...], file: str = "scenario") -> pd.DataFrame:
+    """Schools with the new provision added as rows of type 'resourced'."""
+    rows = []
+    by_urn = schools.set_index(schools["urn"].astype(str))
+    for k, p in enumerate(provisions):
+        where = f"new_provision[{k}]"
+        if p.urn in by_urn.index:
+            raise InputError(Problem(file, f"URN {p.urn!r} is already a school; give the new provision its own identifier", column=f"{where}.urn"))
+        if p.phase not in PHASE_AGES:
+            raise InputError(Problem(file, "not a phase", column=f"{where}.phase", value=p.phase, fix="Use primary, secondary, all-through or post-16"))
+        if p.at_school:
+            if p.at_school not in by_urn.index:
+                raise InputError(Problem(file, "school URN does not exist", column=f"{where}.at_school", value=p.at_school,
+                                         fix="Use a URN from the schools file"))
+            host = by_urn.loc[p.at_school]
+            lat, lon, start, finish = host["lat"], host["lon"], host["start_s"], host["finish_s"]
+        else:
+            if p.lat is None or p.lon is None or not p.start_time or not p.finish_time:
+                raise InputError(Problem(file, "a new site needs lat, lon, start_time and finish_time (or give at_school)", column=where))
+            lat, lon, start, finish = p.lat, p.lon, clock_to_s(p.start_time), clock_to_s(p.finish_time)
+        rows.append({"urn": p.urn, "name": p.name, "lat": lat, "lon": lon, "phase": p.phase, "type": "resourced",
+                     "start_s": start, "finish_s": finish, "religious_character": "", "places": float(p.places),
+                     "sen_places": float(p.places), "needs_served": ";".join(p.needs)})
+    return pd.concat([schools, pd.DataFrame(rows)], ignore_index=True) if rows else schools
+
+
+def move_pupils(pupils: pd.DataFrame, schools: pd.DataFrame, provisions: tuple[NewProvision, ...], drive) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reassign pupils to the new provision; returns (pupils, moves) with each move's journey change."""
+    moves = []
+    pupils = pupils.copy()
+    by_urn = schools.set_index(schools["urn"].astype(str))
+    for p in provisions:
+        unit = by_urn.loc[p.urn]
+        if p.rule == "list":
+            unknown = sorted(set(p.pupils) - set(pupils["pupil_id"]))
+            if unknown:
+                raise InputError(Problem("scenario", f"pupils not in the pupils file: {', '.join(unknown[:10])}", column="new_provision.pupils"))
+            chosen = pupils[pupils["pupil_id"].isin(p.pupils)]
+        elif p.rule == "nearest_first":
+            low, high = PHASE_AGES[p.phase]
+            needs = set(p.needs)
+            mask = (pupils["ehcp"] & pupils["age"].between(low, high) & (pupils["school_urn"] != p.urn)
+                    & pupils["send_need"].map(lambda s: bool(set(str(s).split(";")) & needs)))
+            chosen = pupils[mask]
+        else:
+            raise InputError(Problem("scenario", "unknown rule", column="new_provision.rule", value=p.rule, fix="Use nearest_first or list"))
+        if chosen.empty:
+            continue
+        current = by_urn.loc[chosen["school_urn"].astype(str)]
+        lats = np.concatenate([chosen["lat"].to_numpy(float), current["lat"].to_numpy(float), [unit["lat"]]])
+        lons = np.concatenate([chosen["lon"].to_numpy(float), current["lon"].to_numpy(float), [unit["lon"]]])
+        n = len(chosen)
+        m = travel_matrices(drive, lats, lons, origins=np.arange(n))
+        before_m = m.distance_m[np.arange(n), n + np.arange(n)]
+        after_m = m.distance_m[:, 2 * n]
+        before_s = m.time_s[np.arange(n), n + np.arange(n)]
+        after_s = m.time_s[:, 2 * n]
+        order = np.argsort(after_m, kind="stable")
+        if p.rule == "nearest_first":
+            order = [i for i in order if after_m[i] < before_m[i]][: p.places]
+        else:
+            order = list(order[: p.places])
+        for i in order:
+            pid = chosen["pupil_id"].iat[i]
+            moves.append({"pupil_id": pid, "from_urn": chosen["school_urn"].iat[i], "to_urn": p.urn,
+                          "drive_km_before": round(before_m[i] / 1000, 2), "drive_km_after": round(after_m[i] / 1000, 2),
+                          "drive_min_before": round(before_s[i] / 60, 1), "drive_min_after": round(after_s[i] / 60, 1)})
+            pupils.loc[pupils["pupil_id"] == pid, "school_urn"] = p.urn
+    columns = ["pupil_id", "from_urn", "to_urn", "drive_km_before", "drive_km_after", "drive_min_before", "drive_min_after"]
+    return pupils, pd.DataFrame(moves, columns=columns)
