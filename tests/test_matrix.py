@@ -83,10 +83,9 @@ def test_points_that_cannot_be_snapped_are_all_listed(town_osm: Path) -> None:
     lats, lons = _points((0, 0), (0, 9000))
     lats.append(float("nan"))
     lons.append(0.0)
-    with pytest.raises(InputError) as err:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SnapWarning)
-            travel_matrices(drive, lats, lons, labels=["home A", "home B", "home C"])
+    with pytest.raises(InputError) as err, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SnapWarning)
+        travel_matrices(drive, lats, lons, labels=["home A", "home B", "home C"])
     report = err.value.report()
     assert "home B is 8.9 km from the nearest road" in report
     assert "home C has no usable coordinates" in report
@@ -107,7 +106,7 @@ def test_rutland_matrix_agrees_with_networkx_to_the_metre(rutland_drive: nx.Mult
         for j, target in enumerate(picked):
             assert m.time_s[i, j] == pytest.approx(times[target], abs=0.01)
             path = paths[target]
-            metres = sum(min(e["length"] for e in graph[a][b].values()) for a, b in zip(path, path[1:]))
+            metres = sum(min(e["length"] for e in graph[a][b].values()) for a, b in zip(path, path[1:], strict=False))
             assert m.distance_m[i, j] == pytest.approx(metres, abs=1.0)
 
 

@@ -8,6 +8,7 @@ only as pseudonymous ids; all text from input files is escaped.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 from pathlib import Path
@@ -25,11 +26,31 @@ PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8
            "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363"]
 
 
+def esc(text: object) -> str:
+    """Escape text for HTML that folium places inside JavaScript template literals.
+
+    html.escape is not enough there: a backtick would end the literal and `${...}` would run.
+    """
+    return html.escape(str(text)).replace("`", "&#96;").replace("$", "&#36;")
+
+
+# folium builds popups with `$(html)[0]` (jQuery). The page carries no jQuery, so this shim
+# turns the markup into DOM nodes, which is all those popups need.
+JQUERY_SHIM = """window.$ = window.$ || function (markup) {
+  var t = document.createElement('template'); t.innerHTML = String(markup).trim(); return Array.from(t.content.childNodes);
+};"""
+
+
 def _leaflet_assets() -> tuple[str, str]:
     import xstatic.pkg.leaflet as leaflet
 
     base = Path(leaflet.BASE_DIR)
-    return (base / "leaflet.js").read_text(encoding="utf-8"), (base / "leaflet.css").read_text(encoding="utf-8")
+    css = (base / "leaflet.css").read_text(encoding="utf-8")
+    # the stylesheet's icons become data URIs, so the page needs no files beside it
+    for image in sorted((base / "images").glob("*.png")):
+        data = base64.b64encode(image.read_bytes()).decode("ascii")
+        css = css.replace(f"images/{image.name}", f"data:image/png;base64,{data}")
+    return (base / "leaflet.js").read_text(encoding="utf-8"), css
 
 
 def offline_map(center: tuple[float, float], zoom: int = 11) -> folium.Map:
@@ -42,6 +63,7 @@ def offline_map(center: tuple[float, float], zoom: int = 11) -> folium.Map:
     root.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css_inline", index=0)
     root.header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js_inline", index=0)
     root.header.add_child(Element(f"<style>{PANEL_CSS}</style>"), name="panel_css")
+    root.header.add_child(Element(f"<script>{JQUERY_SHIM}</script>"), name="jquery_shim")
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (online)", show=False, overlay=False, control=True).add_to(fmap)
     return fmap
 
@@ -135,14 +157,14 @@ def add_runs(fmap: folium.Map, out_dir: Path, collection: dict, schools: pd.Data
         stops = runs[props["run"]]
         stops = stops[stops["vehicle"] == props["vehicle"]].sort_values("sequence")
         colour = _colour(i)
-        group = folium.FeatureGroup(name=html.escape(f"{label_prefix}{props['vehicle']} ({props['vehicle_type'].split('@')[0]})"), show=show)
+        group = folium.FeatureGroup(name=esc(f"{label_prefix}{props['vehicle']} ({props['vehicle_type'].split('@')[0]})"), show=show)
         popup = _timetable(props, stops, names, prices.get((props["run"], props["vehicle"])))
         folium.PolyLine([(c[1], c[0]) for c in feature["geometry"]["coordinates"]], color=colour, weight=4, opacity=0.85,
                         popup=folium.Popup(popup, max_width=460)).add_to(group)
         for s in stops.itertuples(index=False):
             if s.stop_kind == "pickup" and props["run"] == "AM" or s.stop_kind == "delivery" and props["run"] == "PM":
                 folium.CircleMarker((s.lat, s.lon), radius=4, color=colour, fill=True, fill_opacity=0.9,
-                                    tooltip=html.escape(f"{props['vehicle']} {s.arrival}: {s.pupils}")).add_to(group)
+                                    tooltip=esc(f"{props['vehicle']} {s.arrival}: {s.pupils}")).add_to(group)
         group.add_to(parent if parent is not None else fmap)
     return len(collection["features"])
 
@@ -152,11 +174,11 @@ def _timetable(props: dict, stops: pd.DataFrame, names: dict[str, str], annual_g
     for s in stops.itertuples(index=False):
         what = {"start": "depot", "end": "depot", "pickup": "pick up", "delivery": "drop off"}.get(s.stop_kind, s.stop_kind)
         school = names.get(str(s.group), "") if s.group else ""
-        rows.append(f"<tr><td>{html.escape(str(s.arrival))}</td><td>{html.escape(what)}</td><td>{html.escape(str(s.pupils))}</td>"
-                    f"<td>{html.escape(str(school))}</td><td>{html.escape(str(s.ride_minutes))}</td></tr>")
+        rows.append(f"<tr><td>{esc(str(s.arrival))}</td><td>{esc(what)}</td><td>{esc(str(s.pupils))}</td>"
+                    f"<td>{esc(str(school))}</td><td>{esc(str(s.ride_minutes))}</td></tr>")
     price = f"; annual £{annual_gbp:,.0f}" if annual_gbp is not None else ""
-    head = (f"<b>{html.escape(props['vehicle'])}</b>: {html.escape(props['vehicle_type'].replace('+PA', ''))}"
-            f"{' with passenger assistant' if props['has_assistant'] else ''}{html.escape(price)}")
+    head = (f"<b>{esc(props['vehicle'])}</b>: {esc(props['vehicle_type'].replace('+PA', ''))}"
+            f"{' with passenger assistant' if props['has_assistant'] else ''}{esc(price)}")
     return (f"<div>{head}<table class='timetable'><tr><th>time</th><th>stop</th><th>pupils</th><th>school</th>"
             f"<th>ride min</th></tr>{''.join(rows)}</table></div>")
 
@@ -167,7 +189,7 @@ def add_schools(fmap: folium.Map, schools: pd.DataFrame, highlight: set[str]) ->
         new = str(s.urn) in highlight
         folium.CircleMarker((s.lat, s.lon), radius=9 if new else 7, color="#000" if not new else "#e6007e", weight=3 if new else 2,
                             fill=True, fill_color="#ffd700" if not new else "#e6007e", fill_opacity=0.95,
-                            tooltip=html.escape(f"{s.name} ({s.phase}, {s.type}){' NEW PROVISION' if new else ''}")).add_to(layer)
+                            tooltip=esc(f"{s.name} ({s.phase}, {s.type}){' NEW PROVISION' if new else ''}")).add_to(layer)
     layer.add_to(fmap)
 
 
@@ -185,7 +207,7 @@ def add_unserved(fmap: folium.Map, out_dir: Path) -> None:
             if where == "":
                 continue
             loc = locations.iloc[int(where)]
-            folium.Marker((loc["lat"], loc["lon"]), tooltip=html.escape(f"{run_dir.name} unserved {u.members}: {u.reason}"),
+            folium.Marker((loc["lat"], loc["lon"]), tooltip=esc(f"{run_dir.name} unserved {u.members}: {u.reason}"),
                           icon=folium.DivIcon(html="<div style='font-size:18px;color:#d00'>&#10006;</div>")).add_to(layer)
     layer.add_to(fmap)
 
@@ -193,9 +215,9 @@ def add_unserved(fmap: folium.Map, out_dir: Path) -> None:
 def add_panels(fmap: folium.Map, title: str, summary: dict, legend: list[tuple[str, str]]) -> None:
     cost = summary.get("annual_cost_gbp")
     vehicles = {run: sum(v.values()) for run, v in summary.get("vehicles_by_type", {}).items()}
-    lines = [f"<b>{html.escape(title)}</b>",
+    lines = [f"<b>{esc(title)}</b>",
              f"Pupils transported: {summary.get('pupils_transported', '?')} of {summary.get('pupils_eligible', '?')} eligible",
-             "Vehicles: " + ", ".join(f"{html.escape(run)} {n}" for run, n in vehicles.items())]
+             "Vehicles: " + ", ".join(f"{esc(run)} {n}" for run, n in vehicles.items())]
     if cost is not None:
         lines.append(f"Annual cost: £{cost:,.0f}")
     if "as_is_annual_cost_gbp" in summary:
@@ -203,7 +225,7 @@ def add_panels(fmap: folium.Map, title: str, summary: dict, legend: list[tuple[s
     unserved = sum(summary.get("requests_unserved", {}).values()) if isinstance(summary.get("requests_unserved"), dict) else 0
     lines.append(f"Unserved requests: {unserved}")
     headline = "<div class='transport-panel transport-headline'>" + "<br>".join(lines) + "</div>"
-    items = "".join(f"<div><span class='swatch' style='background:{c}'></span>{html.escape(name)}</div>" for name, c in legend[:400])
+    items = "".join(f"<div><span class='swatch' style='background:{c}'></span>{esc(name)}</div>" for name, c in legend[:400])
     legend_html = (f"<div class='transport-panel transport-legend'><b>Vehicle runs</b>{items}"
                    "<div><span class='swatch' style='background:#ffd700;height:10px;width:10px;border-radius:5px'></span>school</div>"
                    "<div><span style='color:#d00'>&#10006;</span> unserved pupil</div></div>")
@@ -223,7 +245,7 @@ def write_comparison_map(out_dirs: dict[str, Path], drive: nx.MultiDiGraph, scho
     legend = []
     for k, (name, out_dir) in enumerate(out_dirs.items()):
         collection = json.loads((out_dir / "routes.geojson").read_text(encoding="utf-8")) if (out_dir / "routes.geojson").is_file() else route_geojson(out_dir, drive)
-        group = folium.FeatureGroup(name=html.escape(f"Scenario: {name} ({len(collection['features'])} vehicle runs)"), show=k == 0)
+        group = folium.FeatureGroup(name=esc(f"Scenario: {name} ({len(collection['features'])} vehicle runs)"), show=k == 0)
         add_runs(fmap, out_dir, collection, schools, None, label_prefix=f"{name}: ", show=True, parent=group)
         group.add_to(fmap)
         legend.append((f"{name}: {len(collection['features'])} runs", _colour(k)))

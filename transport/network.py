@@ -314,10 +314,7 @@ def _keep_drive_way(tags: Mapping[str, str]) -> bool:
         return False
     if tags.get("service") in DRIVE_EXCLUDED_SERVICE:
         return False
-    for key in ("access", "motor_vehicle", "motorcar", "vehicle"):
-        if tags.get(key) in NO_ACCESS:
-            return False
-    return True
+    return all(tags.get(key) not in NO_ACCESS for key in ("access", "motor_vehicle", "motorcar", "vehicle"))
 
 
 def _keep_walk_way(tags: Mapping[str, str]) -> bool:
@@ -326,9 +323,7 @@ def _keep_walk_way(tags: Mapping[str, str]) -> bool:
         return False
     if tags.get("foot") in NO_ACCESS or tags.get("access") in NO_ACCESS and tags.get("foot") not in ("yes", "designated", "permissive"):
         return False
-    if tags.get("area") == "yes":
-        return False
-    return True
+    return tags.get("area") != "yes"
 
 
 def _finish(raw: nx.MultiDiGraph, kind: NetworkKind, settings: NetworkSettings) -> tuple[nx.MultiDiGraph, float]:

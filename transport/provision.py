@@ -62,7 +62,7 @@ def move_pupils(pupils: pd.DataFrame, schools: pd.DataFrame, provisions: tuple[N
             low, high = PHASE_AGES[p.phase]
             needs = set(p.needs)
             mask = (pupils["ehcp"] & pupils["age"].between(low, high) & (pupils["school_urn"] != p.urn)
-                    & pupils["send_need"].map(lambda s: bool(set(str(s).split(";")) & needs)))
+                    & pupils["send_need"].map(lambda s, wanted=needs: bool(set(str(s).split(";")) & wanted)))
             chosen = pupils[mask]
         else:
             raise InputError(Problem("scenario", "unknown rule", column="new_provision.rule", value=p.rule, fix="Use nearest_first or list"))
