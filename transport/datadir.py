@@ -99,9 +99,9 @@ def fetch_area(area: str = "rutland", timeout_s: float = 60.0) -> Path:
     target = cache_dir() / "data" / "osm" / f"{area}-latest.osm.pbf"
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with urllib.request.urlopen(spec.download_url, timeout=timeout_s) as response:  # noqa: S310
-            with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
-                shutil.copyfileobj(response, tmp)
+        with (urllib.request.urlopen(spec.download_url, timeout=timeout_s) as response,  # noqa: S310
+              tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp):
+            shutil.copyfileobj(response, tmp)
         Path(tmp.name).replace(target)
     except OSError as exc:
         raise InputError(
