@@ -51,7 +51,7 @@ class Run:
 
 
 def run(scenario: Scenario, out_dir: Path, *, data_dir: Path | None = None, time_limit_s: float | None = None,
-        progress: bool = True) -> Run:
+        progress: bool = True, write_map: bool = True) -> Run:
     """Run one scenario end to end and write its outputs into `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
@@ -116,6 +116,8 @@ def run(scenario: Scenario, out_dir: Path, *, data_dir: Path | None = None, time
                  solution.total_distance_m / 1000, len(solution.unserved), solution.status, solution.solve_seconds)
         step(f"optimise_{run_name}")
     _write_not_routed(out_dir, eligibility, demand)
+    pd.concat([pd.read_csv(out_dir / "runs" / r / "routes.csv", dtype=str, keep_default_na=False) for r in RUNS]).to_csv(
+        out_dir / "routes.csv", index=False)  # both runs in one table, one row per stop
     result = Run(scenario, out_dir, pupils, schools, vehicles, eligibility, demand, solutions, timings, moves=moves)
     _check(result)
     step("check")
@@ -124,11 +126,14 @@ def run(scenario: Scenario, out_dir: Path, *, data_dir: Path | None = None, time
     write_route_sheets(out_dir, schools)
     step("reports")
     result.summary = _summary(result, by_reason) | costs
-    from transport.maps import write_route_map
+    from transport.maps import route_geojson, write_route_map
 
-    priced = pd.read_csv(out_dir / "optimised_routes_priced.csv")
-    write_route_map(out_dir, drive, schools, result.summary, priced, title=f"{scenario.name}: home-to-school transport",
-                    highlight_urns={p.urn for p in scenario.new_provision})
+    if write_map:
+        priced = pd.read_csv(out_dir / "optimised_routes_priced.csv")
+        write_route_map(out_dir, drive, schools, result.summary, priced, title=f"{scenario.name}: home-to-school transport",
+                        highlight_urns={p.urn for p in scenario.new_provision})
+    else:
+        route_geojson(out_dir, drive)
     step("map")
     result.summary["timings_s"] = timings
     (out_dir / "summary.json").write_text(json.dumps(result.summary, indent=2, default=_json_default), encoding="utf-8")

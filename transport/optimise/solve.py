@@ -32,6 +32,12 @@ STRATEGIES: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Each partition gets a share of the time limit in proportion to its requests, at least this.
+MIN_PARTITION_SECONDS = 1.0
+#: Below this many requests one search process is enough.
+SMALL_PROBLEM = 25
+
+
 @dataclass(frozen=True, slots=True)
 class SolveOptions:
     time_limit_s: float = 30.0
@@ -60,7 +66,7 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
         ids = {r.request_id for r in part}
         sub = dataclasses.replace(problem, requests=part, vehicle_types=fleet,
                                   incompatible=tuple(p for p in problem.incompatible if p[0] in ids and p[1] in ids))
-        limit = max(2.0, options.time_limit_s * len(part) / total)
+        limit = max(MIN_PARTITION_SECONDS, options.time_limit_s * len(part) / total)
         solution = _solve_one(sub, dataclasses.replace(options, time_limit_s=limit))
         offset = len(routes)
         for k, route in enumerate(solution.routes):
@@ -99,7 +105,8 @@ def _solve_one(problem: RoutingProblem, options: SolveOptions) -> Solution:
         return Solution((), tuple(unserved), len(unserved) * problem.unserved_penalty, "NOTHING_TO_ROUTE",
                         clock.perf_counter() - started)
     sub = dataclasses.replace(problem, requests=tuple(problem.requests[i] for i in servable))
-    workers = max(1, min(options.workers, len(STRATEGIES)))
+    # a second process is not worth starting for a handful of requests
+    workers = 1 if len(sub.requests) < SMALL_PROBLEM else max(1, min(options.workers, len(STRATEGIES)))
     configs = [STRATEGIES[(options.seed + k) % len(STRATEGIES)] for k in range(workers)]
     if workers == 1:
         results = [_search(sub, configs[0], options)]
@@ -140,7 +147,13 @@ def _search(problem: RoutingProblem, config: tuple[str, str], options: SolveOpti
     if assignment is None:
         log.info("search %s+%s found no solution", *config)
         return None
-    return _extract(problem, built, assignment, f"{config[0]}+{config[1]}", clock.perf_counter() - started)
+    solution = _extract(problem, built, assignment, f"{config[0]}+{config[1]}", clock.perf_counter() - started)
+    solution.stats["routing_status"] = _STATUS.get(built.routing.status(), str(built.routing.status()))
+    return solution
+
+
+_STATUS = {0: "NOT_SOLVED", 1: "SUCCESS", 2: "PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED", 3: "FAIL", 4: "FAIL_TIMEOUT",
+           5: "INVALID", 6: "INFEASIBLE", 7: "OPTIMAL"}
 
 
 def _extract(problem: RoutingProblem, built, assignment, strategy: str, seconds: float) -> Solution:

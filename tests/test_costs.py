@@ -1,0 +1,364 @@
+"""Costs: today's contracts priced by hand, bad contract rows, flags, the forecast, and the
+optimised plan priced from its own run files.
+
+Default cost settings (transport.scenarios.CostSettings): 190 school days, a 5% management
+overhead, and a passenger assistant at 12.85 an hour x 1.30 on-costs x 2.4 paid hours a run
+x 2 runs = £80.184 a day; parents' mileage allowance 45p a mile.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from tests.test_pipeline_e2e import write_town_case
+from transport.costs import (
+    PlanCost,
+    flag_contracts,
+    forecast,
+    price_contracts,
+    price_optimised,
+    read_contracts,
+)
+from transport.errors import InputError
+from transport.scenarios import CostSettings, Forecast, load_scenario
+
+METRES_PER_MILE = 1609.344
+DAYS = 190
+
+PUPILS = {f"P{i}" for i in range(1, 10)}
+SCHOOLS = {"900001", "900002"}
+
+COLUMNS = ["route_ref", "operator", "vehicle_type", "daily_price_gbp", "passenger_assistant", "pupils", "school_urn",
+           "assistant_daily_gbp", "miles_per_day", "annual_price_gbp"]
+
+
+def contract(route_ref: str, vehicle_type: str = "taxi", daily_price_gbp: str = "84.50", passenger_assistant: str = "no",
+             pupils: str = "P1", school_urn: str = "900001", operator: str = "Acme Taxis", assistant_daily_gbp: str = "",
+             miles_per_day: str = "", annual_price_gbp: str = "") -> dict[str, str]:
+    return {"route_ref": route_ref, "operator": operator, "vehicle_type": vehicle_type, "daily_price_gbp": daily_price_gbp,
+            "passenger_assistant": passenger_assistant, "pupils": pupils, "school_urn": school_urn,
+            "assistant_daily_gbp": assistant_daily_gbp, "miles_per_day": miles_per_day, "annual_price_gbp": annual_price_gbp}
+
+
+def write_contracts(folder: Path, rows: list[dict[str, str]], drop: tuple[str, ...] = ()) -> Path:
+    path = folder / "contracts.csv"
+    frame = pd.DataFrame(rows, columns=COLUMNS).drop(columns=list(drop))
+    frame.to_csv(path, index=False)
+    return path
+
+
+TODAY = [
+    contract("T1", "taxi", "84.50", "no", "P1"),
+    contract("M1", "minibus", "212.40", "yes", "P2;P3;P4", operator="Rural Coaches"),
+    contract("W1", "wheelchair_taxi", "150.00", "yes", "P5", assistant_daily_gbp="95.00"),
+    contract("MA1", "mileage_allowance", "0", "no", "P6", "900002", operator="", miles_per_day="24"),
+    contract("TP1", "travel_pass", "0", "no", "P7", "900002", operator="", annual_price_gbp="650"),
+]
+
+
+def problems_of(exc: pytest.ExceptionInfo[InputError]) -> list[tuple[str, int | None, str | None]]:
+    return [(p.file, p.row, p.column) for p in exc.value.problems]
+
+
+# --------------------------------------------------------------------------- today's contracts, priced
+
+
+@pytest.fixture
+def today(tmp_path: Path) -> PlanCost:
+    return price_contracts(read_contracts(write_contracts(tmp_path, TODAY), PUPILS, SCHOOLS), CostSettings())
+
+
+def test_each_contract_is_priced_by_hand(today: PlanCost) -> None:
+    """Per contract, a year of 190 days:
+
+    T1  solo taxi           84.50 x 190                                  = 16,055.00
+    M1  shared minibus + PA 212.40 x 190 = 40,356.00; PA 80.184 x 190 = 15,234.96 -> 55,590.96
+    W1  wheelchair taxi     150.00 x 190 = 28,500.00; its own PA rate 95.00 x 190 = 18,050.00
+                                                                         -> 46,550.00
+    MA1 mileage allowance   0.45 x 24 miles x 190                        =  2,052.00
+    TP1 travel pass         the annual price                             =    650.00
+    """
+    annual = {r.route_ref: round(r.annual_gbp, 2) for r in today.routes.itertuples(index=False)}
+    assert annual == {"T1": 16055.00, "M1": 55590.96, "W1": 46550.00, "MA1": 2052.00, "TP1": 650.00}
+
+
+def test_annual_total_with_overhead_to_the_penny(today: PlanCost) -> None:
+    """Contracts 16,055.00 + 55,590.96 + 46,550.00 + 2,052.00 + 650.00 = 120,897.96;
+    overhead 5% = 6,044.898 -> 6,044.90; total 126,942.858 -> £126,942.86."""
+    assert round(today.contract_gbp, 2) == 120897.96
+    assert round(today.overhead_gbp, 2) == 6044.90
+    assert round(today.total_gbp, 2) == 126942.86
+
+
+def test_assistant_day_rate_is_pay_times_on_costs_times_paid_hours_for_two_runs() -> None:
+    """12.85 x 1.30 x 2.4 x 2 = £80.184 a day."""
+    assert CostSettings().assistant_daily_gbp == pytest.approx(80.184, abs=1e-9)
+
+
+def test_each_line_splits_into_vehicle_assistant_and_mileage(today: PlanCost) -> None:
+    """M1: 40,356.00 vehicle + 15,234.96 assistant; MA1: 2,052.00 mileage and nothing else."""
+    lines = today.routes.set_index("route_ref")
+    assert (lines["vehicle_gbp"] + lines["assistant_gbp"] + lines["mileage_gbp"]).round(2).equals(lines["annual_gbp"].round(2))
+    assert (round(lines.at["M1", "vehicle_gbp"], 2), round(lines.at["M1", "assistant_gbp"], 2)) == (40356.00, 15234.96)
+    assert (lines.at["MA1", "vehicle_gbp"], lines.at["MA1", "assistant_gbp"], round(lines.at["MA1", "mileage_gbp"], 2)) == (0.0, 0.0, 2052.00)
+
+
+def test_each_pupil_carries_an_equal_share_of_their_contract(today: PlanCost) -> None:
+    """M1 carries three pupils: 55,590.96 / 3 = 18,530.32 each."""
+    share = today.pupils.set_index("pupil_id")["annual_gbp"].round(2)
+    assert share[["P2", "P3", "P4"]].tolist() == [18530.32] * 3
+    assert round(float(today.pupils["annual_gbp"].sum()), 2) == round(today.contract_gbp, 2)
+
+
+def _by_hand(frame: pd.DataFrame, days: int = DAYS, pa_daily: float = 12.85 * 1.3 * 2.4 * 2) -> float:
+    """sum(day price x days) + assistants + mileage allowances + travel passes, from the raw file."""
+    num = {c: pd.to_numeric(frame[c], errors="coerce") for c in ("daily_price_gbp", "assistant_daily_gbp", "miles_per_day", "annual_price_gbp")}
+    kind = frame["vehicle_type"]
+    day_priced = ~kind.isin(["mileage_allowance", "travel_pass"])
+    vehicles = (num["daily_price_gbp"][day_priced] * days).sum()
+    passes = num["annual_price_gbp"][kind == "travel_pass"].fillna(num["daily_price_gbp"] * days).sum()
+    allowances = (0.45 * num["miles_per_day"][kind == "mileage_allowance"].fillna(0) * days).sum()
+    with_pa = frame["passenger_assistant"].str.lower() == "yes"
+    assistants = (num["assistant_daily_gbp"].fillna(pa_daily)[with_pa] * days).sum()
+    return float(vehicles + passes + allowances + assistants)
+
+
+def test_as_is_import_reproduces_its_own_total(tmp_path: Path, today: PlanCost) -> None:
+    """The priced routes add up to the contracts as written: 120,897.96."""
+    raw = pd.read_csv(write_contracts(tmp_path, TODAY), dtype=str, keep_default_na=False)
+    assert round(float(today.routes["annual_gbp"].sum()), 2) == round(_by_hand(raw), 2) == 120897.96
+
+
+contract_rows = st.lists(
+    st.tuples(st.integers(0, 60000), st.booleans(), st.sampled_from(["taxi", "minibus", "wheelchair_taxi"])),
+    min_size=1, max_size=25,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(contract_rows)
+def test_any_set_of_day_priced_contracts_reproduces_its_own_total(rows: list[tuple[int, bool, str]]) -> None:
+    """For day-priced contracts, the total is sum(day price x 190) + 80.184 x 190 per assistant,
+    to the penny (prices drawn as whole pence, up to £600 a day)."""
+    written = [contract(f"R{i}", kind, f"{pence / 100:.2f}", "yes" if pa else "no", f"P{1 + i % 9}")
+               for i, (pence, pa, kind) in enumerate(rows)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_contracts(Path(folder), written)
+        cost = price_contracts(read_contracts(path, PUPILS, SCHOOLS), CostSettings())
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    expected = sum(pence for pence, _, _ in rows) / 100 * DAYS + sum(pa for _, pa, _ in rows) * 80.184 * DAYS
+    assert round(cost.contract_gbp, 2) == round(expected, 2) == round(_by_hand(raw), 2)
+
+
+@pytest.mark.xfail(strict=True, raises=KeyError, reason="price_contracts builds its routes table with no columns when there are no contracts, "
+                                      "so PlanCost.contract_gbp raises KeyError('annual_gbp') (costs.py line 177)")
+def test_a_contracts_file_with_no_rows_costs_nothing(tmp_path: Path) -> None:
+    """A header-only contracts file is a valid (empty) baseline: £0.00."""
+    cost = price_contracts(read_contracts(write_contracts(tmp_path, []), PUPILS, SCHOOLS), CostSettings())
+    assert cost.total_gbp == 0.0
+
+
+# --------------------------------------------------------------------------- bad contract rows
+
+
+@pytest.mark.parametrize("price", ["eighty", "-5", "nan", "inf", ""])
+def test_a_bad_price_is_reported_with_file_row_and_column(tmp_path: Path, price: str) -> None:
+    path = write_contracts(tmp_path, [contract("T1"), contract("T2", daily_price_gbp=price)])
+    with pytest.raises(InputError, match="row 3, column 'daily_price_gbp': not a price in pounds"):
+        read_contracts(path, PUPILS, SCHOOLS)
+
+
+def test_a_duplicate_route_ref_names_both_rows(tmp_path: Path) -> None:
+    path = write_contracts(tmp_path, [contract("T1"), contract("T2"), contract("T1")])
+    with pytest.raises(InputError, match=r"row 4, column 'route_ref': duplicate route reference \(also on row 2\)") as exc:
+        read_contracts(path, PUPILS, SCHOOLS)
+    assert problems_of(exc) == [("contracts.csv", 4, "route_ref")]
+
+
+def test_an_answer_that_is_not_yes_or_no_is_reported(tmp_path: Path) -> None:
+    path = write_contracts(tmp_path, [contract("T1", passenger_assistant="maybe")])
+    with pytest.raises(InputError, match="row 2, column 'passenger_assistant': not yes or no") as exc:
+        read_contracts(path, PUPILS, SCHOOLS)
+    assert problems_of(exc) == [("contracts.csv", 2, "passenger_assistant")]
+
+
+def test_an_unknown_school_urn_is_reported(tmp_path: Path) -> None:
+    path = write_contracts(tmp_path, [contract("T1"), contract("T2", school_urn="123456")])
+    with pytest.raises(InputError, match=r"row 3, column 'school_urn': unknown school URN \(found '123456'\)") as exc:
+        read_contracts(path, PUPILS, SCHOOLS)
+    assert problems_of(exc) == [("contracts.csv", 3, "school_urn")]
+
+
+def test_every_missing_column_is_reported(tmp_path: Path) -> None:
+    path = write_contracts(tmp_path, [contract("T1")], drop=("passenger_assistant", "school_urn"))
+    with pytest.raises(InputError, match="column 'passenger_assistant': required column is missing") as exc:
+        read_contracts(path, PUPILS, SCHOOLS)
+    assert problems_of(exc) == [("contracts.csv", None, "passenger_assistant"), ("contracts.csv", None, "school_urn")]
+
+
+def test_unknown_pupil_ids_are_listed(tmp_path: Path) -> None:
+    path = write_contracts(tmp_path, [contract("T1", pupils="P1;P98"), contract("T2", pupils="P99")])
+    with pytest.raises(InputError, match="2 pupil ids are not in the pupils file: P98, P99") as exc:
+        read_contracts(path, PUPILS, SCHOOLS)
+    assert [(p.file, p.column) for p in exc.value.problems] == [("contracts.csv", "pupils")]
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="read_contracts reports unknown pupil ids as one file-level problem with no row "
+                                      "(costs.py lines 144-147), so the officer cannot tell which contract holds them")
+def test_unknown_pupil_ids_name_their_row(tmp_path: Path) -> None:
+    path = write_contracts(tmp_path, [contract("T1"), contract("T2", pupils="P99")])
+    with pytest.raises(InputError) as exc:
+        read_contracts(path, PUPILS, SCHOOLS)
+    assert problems_of(exc) == [("contracts.csv", 3, "pupils")]
+
+
+def test_several_bad_rows_are_reported_together(tmp_path: Path) -> None:
+    path = write_contracts(tmp_path, [
+        contract("T1", daily_price_gbp="eighty"),    # row 2
+        contract("T1"),                              # row 3: duplicate
+        contract("T3", passenger_assistant="maybe"),  # row 4
+        contract("T4", school_urn="123456"),          # row 5
+    ])
+    with pytest.raises(InputError, match="row 2") as exc:
+        read_contracts(path, PUPILS, SCHOOLS)
+    assert problems_of(exc) == [("contracts.csv", 2, "daily_price_gbp"), ("contracts.csv", 3, "route_ref"),
+                                ("contracts.csv", 4, "passenger_assistant"), ("contracts.csv", 5, "school_urn")]
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="read_contracts raises the row problems (costs.py line 138) before it checks pupil "
+                                      "ids (lines 144-147), so an unknown pupil is only reported on the next run")
+def test_unknown_pupils_are_reported_together_with_bad_rows(tmp_path: Path) -> None:
+    path = write_contracts(tmp_path, [contract("T1", daily_price_gbp="eighty"), contract("T2", pupils="P99")])
+    with pytest.raises(InputError) as exc:
+        read_contracts(path, PUPILS, SCHOOLS)
+    assert {p.column for p in exc.value.problems} == {"daily_price_gbp", "pupils"}
+
+
+# --------------------------------------------------------------------------- flags
+
+
+@pytest.fixture
+def flags(tmp_path: Path) -> pd.DataFrame:
+    """T1 carries P1, who is no longer eligible; M1 carries P2 and P3, both eligible; P4 is
+    eligible and on no contract."""
+    contracts = read_contracts(write_contracts(tmp_path, [contract("T1", pupils="P1"), contract("M1", "minibus", pupils="P2;P3")]),
+                               PUPILS, SCHOOLS)
+    eligibility = pd.DataFrame({"pupil_id": ["P1", "P2", "P3", "P4", "P5"], "eligible": [False, True, True, True, False]})
+    return flag_contracts(contracts, eligibility)
+
+
+def test_a_contract_carrying_a_pupil_no_longer_eligible_is_flagged(flags: pd.DataFrame) -> None:
+    not_eligible = flags[flags["flag"] == "NOT_ELIGIBLE"]
+    assert not_eligible[["route_ref", "pupil_id"]].values.tolist() == [["T1", "P1"]]
+
+
+def test_an_eligible_pupil_on_no_contract_is_flagged(flags: pd.DataFrame) -> None:
+    no_contract = flags[flags["flag"] == "NO_CONTRACT"]
+    assert no_contract[["route_ref", "pupil_id"]].values.tolist() == [["", "P4"]]
+
+
+# --------------------------------------------------------------------------- forecast
+
+
+def plan(contract_gbp: tuple[float, ...] = (60000.0, 40000.0), overhead_gbp: float = 5000.0) -> PlanCost:
+    routes = pd.DataFrame({"route_ref": [f"R{i}" for i in range(len(contract_gbp))], "annual_gbp": list(contract_gbp)})
+    pupils = pd.DataFrame({"pupil_id": ["P1", "P2"], "annual_gbp": list(contract_gbp[:2])})
+    return PlanCost(routes, pupils, overhead_gbp)
+
+
+CERTAIN = Forecast(years=3, ehcp_growth=0.10, ehcp_growth_sd=0.0, mainstream_growth=0.0, mainstream_growth_sd=0.0,
+                   price_inflation=0.05, price_inflation_sd=0.0, simulations=100, seed=7)
+
+
+def test_forecast_central_path_is_the_hand_formula() -> None:
+    """Total 100,000 + 5,000 = 105,000; SEND share 0.6 -> 63,000 SEND, 42,000 mainstream.
+    SEND grows x 1.10 x 1.05 = 1.155 a year, mainstream x 1.00 x 1.05:
+      year 1: 63,000 x 1.155   + 42,000 x 1.05   = 72,765.00 + 44,100.00 = 116,865
+      year 2: 63,000 x 1.334025 + 42,000 x 1.1025 = 84,043.575 + 46,305.00 = 130,348.575 -> 130,349
+      year 3: 63,000 x 1.540798875 + 42,000 x 1.157625 = 97,070.329 + 48,620.25 = 145,690.579 -> 145,691
+    """
+    table = forecast(plan(), 0.6, CERTAIN)
+    assert table["year"].tolist() == [0, 1, 2, 3]
+    assert table["central_gbp"].tolist() == [105000, 116865, 130349, 145691]
+
+
+def test_forecast_without_uncertainty_has_bands_equal_to_the_central_path() -> None:
+    table = forecast(plan(), 0.6, CERTAIN)
+    for band in ("p10_gbp", "p50_gbp", "p90_gbp"):
+        assert table[band].tolist() == table["central_gbp"].tolist(), band
+
+
+UNCERTAIN = Forecast(years=5, simulations=2000, seed=11)  # default rates and standard deviations
+
+
+def test_forecast_bands_are_ordered() -> None:
+    table = forecast(plan(), 0.6, UNCERTAIN)
+    assert (table["p10_gbp"] <= table["p50_gbp"]).all()
+    assert (table["p50_gbp"] <= table["p90_gbp"]).all()
+    assert (table["p10_gbp"].iloc[1:] < table["p90_gbp"].iloc[1:]).all()
+
+
+def test_forecast_with_the_same_seed_gives_the_same_numbers() -> None:
+    assert forecast(plan(), 0.6, UNCERTAIN).equals(forecast(plan(), 0.6, UNCERTAIN))
+
+
+# --------------------------------------------------------------------------- the optimised plan, priced from its files
+
+
+@pytest.fixture(scope="module")
+def town_run(tmp_path_factory: pytest.TempPathFactory):
+    from transport.pipeline import run
+
+    folder = write_town_case(tmp_path_factory.mktemp("town-costs"))
+    return run(load_scenario(folder / "baseline.toml"), folder / "out", progress=False)
+
+
+def _miles_from_files(out_dir: Path) -> dict[str, float]:
+    """Each vehicle's miles, stop to stop in sequence, from runs/<run>/matrix.npz and routes.csv."""
+    miles = {}
+    for run_dir in sorted((out_dir / "runs").iterdir()):
+        distance = np.load(run_dir / "matrix.npz")["distance_m"]
+        routes = pd.read_csv(run_dir / "routes.csv")
+        for vehicle, stops in routes.groupby("vehicle"):
+            loc = stops.sort_values("sequence")["location"].tolist()
+            metres = sum(int(distance[a, b]) for a, b in zip(loc[:-1], loc[1:], strict=True))
+            miles[vehicle] = metres / METRES_PER_MILE
+    return miles
+
+
+def test_matrix_miles_match_the_hand_worked_town(town_run) -> None:
+    """Depot A, solo taxis (see tests/test_pipeline_e2e.py): AM 6 miles each (24 in all);
+    PM P1 6, P2 6 (A-B-C-F, F-E-D, D-A), P4 7, P3 10 (F-E-D-A-B-C as C-F is one-way, then C-A) = 29.
+    The matrix holds whole metres, so each route is within 0.01 mile of the hand figure."""
+    miles = _miles_from_files(town_run.out_dir)
+    am = sorted(v for k, v in miles.items() if k.startswith("AM"))
+    pm = sorted(v for k, v in miles.items() if k.startswith("PM"))
+    assert am == pytest.approx([6, 6, 6, 6], abs=0.01)
+    assert pm == pytest.approx([6, 6, 7, 10], abs=0.01)
+
+
+def test_each_optimised_route_costs_half_the_day_price_plus_its_miles(town_run) -> None:
+    """A run carries half the taxi's £40 day price (a contract covers both runs) plus £2.00 a
+    mile, over 190 days: (40 / 2 + 2.00 x miles) x 190; e.g. 6 miles -> £6,080 a year."""
+    people = town_run.pupils.merge(town_run.demand.pupils[["pupil_id", "mode"]], on="pupil_id", how="left")
+    cost = price_optimised(town_run.out_dir, town_run.vehicles, people, town_run.scenario.costs)
+    miles = _miles_from_files(town_run.out_dir)
+    priced = {r.route_ref: round(r.annual_gbp, 2) for r in cost.routes.itertuples(index=False)}
+    by_hand = {vehicle: round((40 / 2 + 2.00 * m) * DAYS, 2) for vehicle, m in miles.items()}
+    assert len(by_hand) == 8
+    assert priced == by_hand
+    assert not cost.routes["has_assistant"].any()
+
+
+def test_the_budget_workbook_has_every_sheet(town_run) -> None:
+    workbook = load_workbook(town_run.out_dir / "budget.xlsx", read_only=True)
+    assert workbook.sheetnames == ["summary", "by school", "by need", "by vehicle type", "by mode", "forecast", "assumptions",
+                                   "contracts flagged"]
