@@ -497,8 +497,6 @@ def route_lines(
     sources = sorted({node for k in range(0, len(lats), 2) for node, _, _ in exits(k)})
     row = {node: i for i, node in enumerate(sources)}
     dist, pred = dijkstra(csgraph, directed=True, indices=sources, return_predecessors=True)
-    xs = np.array([d["x"] for _, d in graph.nodes(data=True)])
-    ys = np.array([d["y"] for _, d in graph.nodes(data=True)])
     lines: list[list[tuple[float, float]]] = []
     for leg in range(len(legs)):
         a, b = 2 * leg, 2 * leg + 1
@@ -526,5 +524,4 @@ def route_lines(
         else:
             coords = [(float(x), float(y)) for x, y in best[1]]
             lines.append([(lons[a], lats[a]), *coords, (lons[b], lats[b])])
-    del xs, ys
     return lines

@@ -148,7 +148,6 @@ def synthesise_contracts(routed: pd.DataFrame, pupils: pd.DataFrame, locations: 
     optimised plans differ only in how pupils are grouped, not in unit prices.
     """
     rng = np.random.default_rng(seed)
-    info = pupils.set_index("pupil_id")
     loc = locations.reset_index(drop=True)
     school_loc = {r.ref: int(r.location) for r in loc[loc["kind"] == "school"].itertuples(index=False)}
     depots = loc[loc["kind"] == "depot"]
@@ -208,5 +207,4 @@ def synthesise_contracts(routed: pd.DataFrame, pupils: pd.DataFrame, locations: 
             if s is not None:
                 load, riders = [s], list(names)
     frame = pd.DataFrame(contracts, columns=["route_ref", "operator", "vehicle_type", "daily_price_gbp", "passenger_assistant", "pupils", "school_urn"])
-    del info
     return frame

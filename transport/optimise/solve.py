@@ -240,15 +240,8 @@ def _impossible(problem: RoutingProblem, req: Request, types) -> tuple[str, str]
             earliest = req.pickup_window[0] + req.pickup_service_s + direct
             if earliest > req.delivery_window[1]:
                 return "TIME_WINDOW", UNSERVED_REASONS["TIME_WINDOW"]
-    # can any vehicle reach the first stop and get home within its limits?
-    first = req.pickup if req.pickup is not None else req.delivery
-    window = req.pickup_window if req.pickup is not None else req.delivery_window
-    for t in fits:
-        reach = int(problem.time_s[t.start, first])
-        if window is None or reach <= window[1] or True:
-            # vehicles may set off at any time, so reaching the first stop is never late
-            return None
-    return "NO_VEHICLE_AVAILABLE", UNSERVED_REASONS["NO_VEHICLE_AVAILABLE"]
+    # vehicles may set off at any time, so reaching the first stop is never late
+    return None
 
 
 def _explain_left(problem: RoutingProblem, request_id: str) -> Unserved:
