@@ -146,8 +146,6 @@ def test_invalid_toml_is_reported_with_its_line(tmp_path: Path) -> None:
         load_scenario(path)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="an unknown key in a base file is reported against the child file that was loaded "
-                                      "(scenarios.py load_scenario, line 116: every problem gets path.name)")
 def test_a_typo_in_a_base_file_is_reported_in_that_file(tmp_path: Path) -> None:
     write(tmp_path, "base.toml", 'name = "base"\n[costs]\nschool_dayz = 190\n')
     path = write(tmp_path, "child.toml", 'name = "child"\nbase = "base.toml"\n')
@@ -228,9 +226,6 @@ def test_each_kind_of_data_file_in_a_base_stays_relative_to_the_base(tmp_path: P
     assert child.path(getattr(child.data, key)).resolve() == tmp_path / "base" / value
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="scenarios._rebase (line 146) only treats values containing '/' or ending in "
-                                      ".csv/.pbf/.osm/.gpkg/.graphml (case-sensitive) as paths, so .osm.bz2, .osm.gz and "
-                                      "upper-case suffixes in a base are resolved against the child's folder")
 @pytest.mark.parametrize(("key", "value"), [("network", "town.osm.bz2"), ("network", "town.osm.gz"), ("schools", "Schools.CSV")])
 def test_other_data_file_names_in_a_base_stay_relative_to_the_base(tmp_path: Path, key: str, value: str) -> None:
     write(tmp_path / "base", "base.toml", f'name = "base"\n[data]\n{key} = "{value}"\n')
@@ -277,9 +272,6 @@ def test_an_existing_urn_cannot_be_the_new_provisions_urn() -> None:
         add_provision(schools_frame(), (unit(urn="900002"),))
 
 
-@pytest.mark.xfail(strict=True, reason="add_provision checks each new URN only against the schools file (provision.py "
-                                      "lines 26-30), so two new provisions may share one URN and later look-ups by URN "
-                                      "return two rows")
 def test_two_new_provisions_cannot_share_a_urn() -> None:
     with pytest.raises(InputError, match="NEW-1"):
         add_provision(schools_frame(), (unit(), unit(name="Second unit", needs=("ASD",))))
@@ -303,8 +295,6 @@ def test_the_command_line_names_the_field_and_the_urn(town_bad_unit: subprocess.
     assert "column 'new_provision[0].at_school': school URN does not exist (found '999999')" in town_bad_unit.stderr
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="pipeline._inputs (line 200) reports new-provision problems against "
-                                      "f'{scenario.name}.toml' ('town-bad.toml'), not the scenario file that was run")
 def test_the_command_line_names_the_scenario_file(town_bad_unit: subprocess.CompletedProcess[str]) -> None:
     assert "bad-unit.toml, column 'new_provision[0].at_school'" in town_bad_unit.stderr
 

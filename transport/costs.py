@@ -14,12 +14,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from transport.errors import InputError, Problem, ProblemCollector
+from transport.errors import Problem, ProblemCollector
 from transport.inputs import ROW_OFFSET, read_table
 from transport.scenarios import CostSettings, Forecast
 from transport.units import METRES_PER_MILE
 
 CONTRACT_COLUMNS = ["route_ref", "operator", "vehicle_type", "daily_price_gbp", "passenger_assistant", "pupils", "school_urn"]
+ROUTE_COST_COLUMNS = ["route_ref", "run", "vehicle_type", "depot", "has_assistant", "pupils", "miles_per_day",
+                      "vehicle_gbp", "assistant_gbp", "mileage_gbp", "annual_gbp"]
 MODES = ("door_to_door", "pickup_point", "mileage_allowance", "travel_pass")
 
 
@@ -76,8 +78,7 @@ def price_optimised(run_dir: Path, vehicles: pd.DataFrame, pupils: pd.DataFrame,
             share = (vehicle_gbp + assistant_gbp) / max(1, len(aboard))
             for p in aboard:
                 members_rows.append({"pupil_id": p, "route_ref": vehicle, "run": run, "vehicle_type": row["vehicle_type"], "annual_gbp": share})
-    routes_cost = pd.DataFrame(rows, columns=["route_ref", "run", "vehicle_type", "depot", "has_assistant", "pupils", "miles_per_day",
-                                              "vehicle_gbp", "assistant_gbp", "mileage_gbp", "annual_gbp"])
+    routes_cost = pd.DataFrame(rows, columns=ROUTE_COST_COLUMNS)
     per_pupil = _per_pupil(pd.DataFrame(members_rows, columns=["pupil_id", "route_ref", "run", "vehicle_type", "annual_gbp"]), pupils)
     return PlanCost(routes_cost, per_pupil, settings.management_overhead_share * float(routes_cost["annual_gbp"].sum()))
 
@@ -123,29 +124,56 @@ def read_contracts(path: str | Path, known_pupils: set[str], known_schools: set[
             problems.add(Problem(name, f"duplicate route reference (also on row {seen[row.route_ref]})", r, "route_ref", row.route_ref))
         else:
             seen[row.route_ref] = r
-        try:
-            value = float(row.daily_price_gbp)
-            if not np.isfinite(value) or value < 0:
-                raise ValueError
-        except ValueError:
-            problems.add(Problem(name, "not a price in pounds", r, "daily_price_gbp", row.daily_price_gbp, "Give the day price, e.g. 84.50"))
-            value = np.nan
-        prices.append(value)
+        prices.append(_day_price(name, r, row, problems))
         if str(row.passenger_assistant).strip().lower() not in {"yes", "no", "y", "n", "true", "false", "1", "0", ""}:
             problems.add(Problem(name, "not yes or no", r, "passenger_assistant", row.passenger_assistant))
         if row.school_urn and row.school_urn not in known_schools:
             problems.add(Problem(name, "unknown school URN", r, "school_urn", row.school_urn))
+        if str(row.vehicle_type).strip() == "mileage_allowance" and not _is_amount(getattr(row, "miles_per_day", "")):
+            problems.add(Problem(name, "a mileage allowance needs the miles driven a day", r, "miles_per_day",
+                                 getattr(row, "miles_per_day", ""), "Give the daily return-trip miles, e.g. 24"))
+        unknown = [p for p in _pupil_ids(row.pupils) if p not in known_pupils]
+        if unknown:
+            problems.add(Problem(name, f"{len(unknown)} pupil id(s) not in the pupils file: {', '.join(unknown[:10])}", r, "pupils",
+                                 row.pupils, "Check the pseudonymous ids match the pupils file"))
     problems.raise_if_any()
     out["daily_price_gbp"] = prices
-    out["passenger_assistant"] = out["passenger_assistant"].str.lower().isin({"yes", "y", "true", "1"})
+    out["passenger_assistant"] = out["passenger_assistant"].str.strip().str.lower().isin({"yes", "y", "true", "1"})
     for optional in ("assistant_daily_gbp", "miles_per_day", "annual_price_gbp"):
         out[optional] = pd.to_numeric(out.get(optional, pd.Series([""] * len(out))), errors="coerce")
-    out["pupil_list"] = out["pupils"].fillna("").map(lambda s: [p.strip() for p in str(s).split(";") if p.strip()])
-    unknown = sorted({p for ps in out["pupil_list"] for p in ps} - known_pupils)
-    if unknown:
-        raise InputError(Problem(name, f"{len(unknown)} pupil ids are not in the pupils file: {', '.join(unknown[:10])}",
-                                 column="pupils", fix="Check the pseudonymous ids match the pupils file"))
+    out["pupil_list"] = out["pupils"].map(_pupil_ids)
     return out
+
+
+def _pupil_ids(cell: object) -> list[str]:
+    """The ';'-joined pupil ids of one contract cell."""
+    return [p.strip() for p in str(cell if cell is not None else "").split(";") if p.strip()]
+
+
+def _is_amount(text: object) -> bool:
+    """True when the cell holds a finite, non-negative number."""
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        return False
+    return bool(np.isfinite(value) and value >= 0)
+
+
+def _day_price(name: str, r: int, row: object, problems: ProblemCollector) -> float:
+    """The day price of one contract row. Mileage allowances are priced by the mile and
+    travel passes may carry an annual price instead, so for those an empty day price is 0."""
+    text = str(row.daily_price_gbp).strip()
+    kind = str(row.vehicle_type).strip()
+    if not text and (kind == "mileage_allowance" or (kind == "travel_pass" and str(getattr(row, "annual_price_gbp", "")).strip())):
+        return 0.0
+    try:
+        value = float(text)
+        if not np.isfinite(value) or value < 0:
+            raise ValueError
+    except ValueError:
+        problems.add(Problem(name, "not a price in pounds", r, "daily_price_gbp", row.daily_price_gbp, "Give the day price, e.g. 84.50"))
+        return np.nan
+    return value
 
 
 def price_contracts(contracts: pd.DataFrame, settings: CostSettings) -> PlanCost:
@@ -174,8 +202,9 @@ def price_contracts(contracts: pd.DataFrame, settings: CostSettings) -> PlanCost
         for p in c.pupil_list:
             members.append({"pupil_id": p, "route_ref": c.route_ref, "run": "AM+PM", "vehicle_type": kind,
                             "annual_gbp": total / max(1, len(c.pupil_list))})
-    routes = pd.DataFrame(rows)
-    return PlanCost(routes, pd.DataFrame(members), settings.management_overhead_share * float(routes["annual_gbp"].sum()) if len(routes) else 0.0)
+    routes = pd.DataFrame(rows, columns=ROUTE_COST_COLUMNS)
+    members_frame = pd.DataFrame(members, columns=["pupil_id", "route_ref", "run", "vehicle_type", "annual_gbp"])
+    return PlanCost(routes, members_frame, settings.management_overhead_share * float(routes["annual_gbp"].sum()))
 
 
 def flag_contracts(contracts: pd.DataFrame, eligibility: pd.DataFrame) -> pd.DataFrame:

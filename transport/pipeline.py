@@ -197,7 +197,7 @@ def _inputs(scenario: Scenario, out_dir: Path, bounds: Bounds, data_dir: Path | 
     if scenario.new_provision:
         from transport.provision import add_provision
 
-        schools = add_provision(schools, scenario.new_provision, file=f"{scenario.name}.toml")
+        schools = add_provision(schools, scenario.new_provision, file=scenario.file_of("new_provision"))
     if scenario.data.pupils == "synthetic":
         pupils_path = inputs_dir / "pupils.csv"
         raw = pd.read_csv(schools_path, dtype=str, keep_default_na=False)
@@ -256,7 +256,7 @@ NATIONAL_SEND_GBP_PER_USER = 8800.0
 def _costs(result: Run, time_s: np.ndarray, distance_m: np.ndarray, data_dir: Path | None) -> dict:
     """Price the optimised plan and (when given) today's contracts; write the budget."""
     from transport import costs as c
-    from transport.synth import synthesise_contracts
+    from transport.synth import age_contracts, synthesise_contracts
 
     scenario, out_dir = result.scenario, result.out_dir
     settings = scenario.costs
@@ -268,8 +268,9 @@ def _costs(result: Run, time_s: np.ndarray, distance_m: np.ndarray, data_dir: Pa
     if scenario.data.contracts:
         if scenario.data.contracts == "synthetic":
             path = out_dir / "inputs" / "contracts.csv"
-            synthesise_contracts(result.demand.pupils, result.pupils, result.demand.locations, distance_m, result.vehicles,
-                                 seed=scenario.synthetic.seed).to_csv(path, index=False)
+            bought = synthesise_contracts(result.demand.pupils, result.pupils, result.demand.locations, distance_m, result.vehicles,
+                                          seed=scenario.synthetic.seed)
+            age_contracts(bought, result.eligibility, seed=scenario.synthetic.seed).to_csv(path, index=False)
         else:
             path = scenario.path(scenario.data.contracts)
         contracts = c.read_contracts(path, set(result.pupils["pupil_id"]), set(result.schools["urn"].astype(str)))

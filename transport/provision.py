@@ -24,8 +24,13 @@ def add_provision(schools: pd.DataFrame, provisions: tuple[NewProvision, ...], f
     """Schools with the new provision added as rows of type 'resourced'."""
     rows = []
     by_urn = schools.set_index(schools["urn"].astype(str))
+    first_use: dict[str, int] = {}
     for k, p in enumerate(provisions):
         where = f"new_provision[{k}]"
+        if p.urn in first_use:
+            raise InputError(Problem(file, f"URN {p.urn!r} is already used by new_provision[{first_use[p.urn]}]", column=f"{where}.urn",
+                                     fix="Give each new provision its own identifier"))
+        first_use[p.urn] = k
         if p.urn in by_urn.index:
             raise InputError(Problem(file, f"URN {p.urn!r} is already a school; give the new provision its own identifier", column=f"{where}.urn"))
         if p.phase not in PHASE_AGES:

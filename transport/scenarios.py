@@ -7,11 +7,12 @@ closest valid key. Relative paths are relative to the scenario file.
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from transport.errors import InputError, Problem
 from transport.policy import Policy
@@ -71,7 +72,7 @@ class Forecast(_Strict):
 
 class NewProvision(_Strict):
     name: str = Field(description="Name of the new provision.")
-    urn: str = Field(description="Identifier to give the new provision (or an existing school's URN to add a unit there).")
+    urn: str = Field(description="Identifier for the new provision, not an existing school's URN (to open a unit at a school, give at_school).")
     at_school: str = Field("", description="Open the unit at this existing school (URN): its location and bell times are used.")
     lat: float | None = Field(None, description="Location of a new site (when not at an existing school).")
     lon: float | None = Field(None, description="Location of a new site.")
@@ -98,6 +99,11 @@ class Scenario(_Strict):
     forecast: Forecast = Field(default_factory=Forecast)
     new_provision: tuple[NewProvision, ...] = Field((), description="New SEND places to open.")
     source_dir: str = Field("", description="(set when loaded) the folder the scenario file is in.")
+    _files: tuple[tuple[str, dict[str, Any]], ...] = PrivateAttr(default=())
+
+    def file_of(self, *key: str) -> str:
+        """The name of the scenario file that sets this key (child before base), for error messages."""
+        return _file_setting(self._files, key) or (self._files[0][0] if self._files else f"{self.name}.toml")
 
     def path(self, value: str) -> Path:
         """A path from the scenario, resolved relative to the scenario file."""
@@ -106,17 +112,42 @@ class Scenario(_Strict):
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario file, apply it on top of its base chain, and validate the result."""
+    """Read a scenario file, apply it on top of its base chain, and validate the result.
+
+    A problem is reported against the file of the chain that sets the offending key, so a
+    typo in a base file names the base file.
+    """
     path = Path(path)
-    merged = _merged_dict(path.resolve(), [])
+    files: list[tuple[str, dict[str, Any]]] = []
+    merged = _merged_dict(path.resolve(), [], files)
     merged["source_dir"] = str(path.resolve().parent)
     try:
-        return Scenario.model_validate(merged)
+        scenario = Scenario.model_validate(merged)
     except ValidationError as exc:
-        raise InputError([_problem(path.name, err) for err in exc.errors()]) from None
+        raise InputError([_problem(_file_setting(files, err.get("loc", ())) or path.name, err) for err in exc.errors()]) from None
+    scenario._files = tuple(files)
+    return scenario
 
 
-def _merged_dict(path: Path, chain: list[Path]) -> dict[str, Any]:
+def _file_setting(files: Any, loc: tuple[Any, ...]) -> str:
+    """The first file (child first) whose own TOML holds the longest prefix of `loc`."""
+    best, depth = "", 0
+    for name, raw in files:
+        node, d = raw, 0
+        for part in loc:
+            if isinstance(node, dict) and str(part) in node:
+                node, d = node[str(part)], d + 1
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                node, d = node[part], d + 1
+            else:
+                break
+        if d > depth:
+            best, depth = name, d
+    return best
+
+
+def _merged_dict(path: Path, chain: list[Path], files: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """The scenario at `path` merged over its base chain; appends each file's own TOML to `files`, child first."""
     if path in chain:
         loop = " -> ".join(p.name for p in [*chain, path])
         raise InputError(Problem(path.name, f"circular base: {loop}", column="base", fix="Remove the loop of base scenarios"))
@@ -128,28 +159,37 @@ def _merged_dict(path: Path, chain: list[Path]) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(Problem(path.name, f"not valid TOML ({exc})")) from None
+    files.append((path.name, data))
     base = data.get("base", "")
     if not isinstance(base, str):
         raise InputError(Problem(path.name, "must be a file path", column="base", value=base))
     if not base:
         return data
     base_path = (path.parent / base).resolve()
-    parent = _merged_dict(base_path, [*chain, path])
+    parent = _merged_dict(base_path, [*chain, path], files)
     # a base's own relative paths stay relative to the base file
-    if "data" in parent and base_path.parent != path.parent:
-        parent["data"] = {k: _rebase(v, base_path.parent, path.parent) for k, v in parent["data"].items()}
+    if isinstance(parent.get("data"), dict) and base_path.parent != path.parent:
+        parent["data"] = {k: _rebase(k, v, base_path.parent, path.parent) for k, v in parent["data"].items()}
     parent.pop("base", None)
     return _deep_merge(parent, data)
 
 
-def _rebase(value: Any, old: Path, new: Path) -> Any:
-    if isinstance(value, str) and ("/" in value or value.endswith((".csv", ".pbf", ".osm", ".gpkg", ".graphml"))):
-        p = Path(value)
-        if not p.is_absolute():
-            import os
+# values of [data] that are keywords, not file names
+_DATA_KEYWORDS = {"area", "synthetic", ""}
 
-            return os.path.relpath((old / p).resolve(), new)
-    return value
+
+def _rebase(key: str, value: Any, old: Path, new: Path) -> Any:
+    """A base's relative file path, re-expressed relative to the child's folder.
+
+    Every [data] entry except `area` names a file unless it is one of the keywords
+    ('area', 'synthetic', empty), whatever its suffix (.osm.bz2, .CSV, ...).
+    """
+    if key == "area" or not isinstance(value, str) or value in _DATA_KEYWORDS:
+        return value
+    p = Path(value).expanduser()
+    if p.is_absolute():
+        return value
+    return os.path.relpath((old / p).resolve(), new)
 
 
 def _deep_merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:

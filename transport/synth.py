@@ -208,3 +208,39 @@ def synthesise_contracts(routed: pd.DataFrame, pupils: pd.DataFrame, locations: 
                 load, riders = [s], list(names)
     frame = pd.DataFrame(contracts, columns=["route_ref", "operator", "vehicle_type", "daily_price_gbp", "passenger_assistant", "pupils", "school_urn"])
     return frame
+
+
+#: Shares behind the demo's contract flags (assumptions, stated in data/README.md): pupils who
+#: lost eligibility since the contracts were let but still hold a bus seat (moved house,
+#: changed school, turned 16), and eligible pupils who joined in year and have no contract yet.
+STALE_SEAT_SHARE = 0.03
+IN_YEAR_JOINER_SHARE = 0.02
+COACH_SEATS = 53
+
+
+def age_contracts(contracts: pd.DataFrame, eligibility: pd.DataFrame, *, seed: int = 2026,
+                  stale_share: float = STALE_SEAT_SHARE, joiner_share: float = IN_YEAR_JOINER_SHARE) -> pd.DataFrame:
+    """Contracts as they stand some months after they were let.
+
+    A share of pupils who are not eligible now still ride a bus contract of their school
+    (where it has a free seat; the contract price is unchanged), and a share of eligible
+    pupils are on no contract yet. Both come out as flags in the as-is baseline, as they
+    would in a council's own records.
+    """
+    rng = np.random.default_rng(seed + 1)
+    out = contracts.copy()
+    riders = out["pupils"].str.split(";")
+    on_contract = [p for ps in riders for p in ps]
+    joiners = set(rng.choice(on_contract, size=round(joiner_share * len(on_contract)), replace=False)) if on_contract else set()
+    riders = riders.map(lambda ps: [p for p in ps if p not in joiners])
+    buses = out.index[out["vehicle_type"].isin(["minibus", "midi_bus", "coach"])]
+    seats = {"minibus": 16, "midi_bus": 33, "coach": COACH_SEATS}
+    gone = eligibility.loc[~eligibility["eligible"].astype(bool), ["pupil_id", "school_urn"]]
+    stale = gone.sample(frac=stale_share, random_state=int(rng.integers(2**31))) if len(gone) else gone
+    for pupil, urn in stale.itertuples(index=False):
+        for i in buses[out.loc[buses, "school_urn"].astype(str) == str(urn)]:
+            if len(riders[i]) < seats[out.at[i, "vehicle_type"]]:
+                riders[i] = [*riders[i], pupil]
+                break
+    out["pupils"] = riders.map(";".join)
+    return out[out["pupils"] != ""].reset_index(drop=True)
