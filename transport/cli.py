@@ -97,12 +97,25 @@ def _default_out(name: str) -> Path:
 
 
 @app.command("run")
-def run_command(scenario: ScenarioArg, out: OutOption = None, time_limit: TimeLimitOption = None, data_dir: DataDirOption = None) -> None:
+def run_command(
+    scenario: ScenarioArg,
+    out: OutOption = None,
+    time_limit: TimeLimitOption = None,
+    data_dir: DataDirOption = None,
+    seed: Annotated[int | None, typer.Option(help="Search seed (which configuration each worker runs); overrides the scenario.")] = None,
+    solution_limit: Annotated[int | None, typer.Option(
+        help="Stop each search after this many improving moves, so that the same seed gives the same routes "
+             "(a time limit alone stops wherever the clock says; it still caps the search, and summary.json "
+             "says which limit stopped it).")] = None,
+) -> None:
     """Run one scenario end to end: eligibility, routes, check, costs, map and route sheets."""
     from transport.pipeline import run
     from transport.scenarios import load_scenario
 
     spec = load_scenario(scenario)
+    changes = {k: v for k, v in (("seed", seed), ("solution_limit", solution_limit)) if v is not None}
+    if changes:
+        spec = spec.model_copy(update={"optimise": spec.optimise.model_validate(spec.optimise.model_dump() | changes)})
     target = out or _default_out(spec.name)
     result = run(spec, target, data_dir=data_dir, time_limit_s=time_limit)
     _print_outputs(result.out_dir, result.summary)

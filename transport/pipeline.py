@@ -331,18 +331,26 @@ def _summary(result: Run, by_reason: pd.DataFrame) -> dict:
             vehicles_by_type.setdefault(run_name, {}).setdefault(r.vehicle_type.split("@")[0] + ("+PA" if r.vehicle_type.endswith("+PA") else ""), 0)
             vehicles_by_type[run_name][r.vehicle_type.split("@")[0] + ("+PA" if r.vehicle_type.endswith("+PA") else "")] += 1
     unserved = {run_name: len(sol.unserved) for run_name, sol in result.solutions.items()}
+    left_out: set[str] = set()
+    for run_name in RUNS:
+        table = pd.read_csv(result.out_dir / "runs" / run_name / "unserved.csv", dtype=str, keep_default_na=False)
+        left_out.update(p for cell in table["members"] for p in cell.split(";") if p)
+    needing = int(len(result.demand.pupils))
     return {
         "scenario": result.scenario.name,
         "pupils_assessed": int(len(elig)),
         "pupils_eligible": int(elig["eligible"].sum()),
-        "pupils_transported": int(len(result.demand.pupils)),
+        "pupils_needing_transport": needing,
+        # served on both the morning and the afternoon run; the rest are listed in runs/*/unserved.csv
+        "pupils_transported": needing - len(left_out & set(result.demand.pupils["pupil_id"])),
+        "pupils_unserved": len(left_out & set(result.demand.pupils["pupil_id"])),
         "pupils_door_to_door": int((result.demand.pupils["mode"] == "door").sum()),
         "pickup_points": int(result.demand.pupils.loc[result.demand.pupils["mode"] == "stop", "stop_id"].nunique()),
         "requests_unserved": unserved,
         "eligibility_by_reason": {r.reason_code: int(r.pupils) for r in by_reason.itertuples(index=False)},
         "vehicles_by_type": vehicles_by_type,
         "ride_minutes": _stats(rides),
-        "solver": {run_name: {"status": s.status, "seconds": round(s.solve_seconds, 1), "strategy": s.strategy,
+        "solver": {run_name: {"status": s.status, "seconds": round(s.solve_seconds, 1), "strategy": s.strategy, "stopped_by": s.stats.get("stopped_by", ""),
                               "objective_pence": s.objective} for run_name, s in result.solutions.items()},
         "timings_s": result.timings,
     }

@@ -23,17 +23,48 @@ from transport.outcomes import UNSERVED_REASONS
 
 log = logging.getLogger(__name__)
 
-#: (first solution strategy, metaheuristic) pairs; parallel cheapest insertion copes with
-#: tight time windows where path-cheapest-arc often finds nothing.
-STRATEGIES: tuple[tuple[str, str], ...] = (
-    ("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
-    ("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
-    ("LOCAL_CHEAPEST_COST_INSERTION", "GUIDED_LOCAL_SEARCH"),  # SAVINGS often returned no routes at all
+#: Large-neighbourhood operators that OR-Tools leaves off by default: remove nodes close to
+#: one another (or the most expensive chain of arcs) and re-insert them cheapest first.
+EXTRA_OPERATORS: tuple[str, ...] = (
+    "use_global_cheapest_insertion_close_nodes_lns",
+    "use_local_cheapest_insertion_close_nodes_lns",
+    "use_global_cheapest_insertion_expensive_chain_lns",
+    "use_local_cheapest_insertion_expensive_chain_lns",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchConfig:
+    """One search worker's configuration."""
+
+    first_solution: str
+    metaheuristic: str
+    extra_lns: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.first_solution}+{self.metaheuristic}" + ("+LNS" if self.extra_lns else "")
+
+
+#: The portfolio, in the order workers take it (the seed rotates it). Parallel cheapest
+#: insertion copes with tight time windows where path-cheapest-arc often finds nothing. The
+#: extra LNS operators pay off when a fixed price per vehicle dominates the cost (school
+#: contracts; Li & Lim lrc201 at 30 s: 10.8% -> 5.2% gap) but slow the search when distance
+#: alone counts (Solomon RC101: 3.9% -> 7.1%), so the two workers run one of each
+#: (bench/results/solver.md).
+STRATEGIES: tuple[SearchConfig, ...] = (
+    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
+    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", False),
+    SearchConfig("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
 )
 
 
 #: Each partition gets a share of the time limit in proportion to its requests, at least this.
 MIN_PARTITION_SECONDS = 1.0
+#: The first solution is never cut short by the time limit; this only guards against a hang.
+FIRST_SOLUTION_CAP_S = 600
+#: Local search gets at least this long after the first solution.
+MIN_SEARCH_SECONDS = 0.2
 #: Below this many requests one search process is enough.
 SMALL_PROBLEM = 25
 
@@ -59,6 +90,7 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
     unserved: list[Unserved] = []
     objective = 0
     statuses = []
+    stopped_by: set[str] = set()
     total = len(problem.requests)
     for key in keys:
         part = tuple(r for r in problem.requests if r.partition == key)
@@ -75,11 +107,12 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
         unserved += solution.unserved
         objective += solution.objective
         statuses.append(f"{key or 'all'}:{solution.status}")
+        stopped_by.add(str(solution.stats.get("stopped_by", "")))
         log.info("  partition %s: %d requests, %d vehicles, %d unserved (%.1f s)", key or "all", len(part),
                  solution.vehicles_used, len(solution.unserved), solution.solve_seconds)
     status = "OK" if all(s.endswith(":OK") for s in statuses) else ";".join(statuses)
     return Solution(tuple(routes), tuple(unserved), objective, status, clock.perf_counter() - started,
-                    "partitioned", {"partitions": statuses})
+                    "partitioned", {"partitions": statuses, "stopped_by": ";".join(sorted(stopped_by - {""}))})
 
 
 def _useful_fleet(part: tuple[Request, ...], types, remaining: dict[str, int]):
@@ -105,12 +138,17 @@ def _solve_one(problem: RoutingProblem, options: SolveOptions) -> Solution:
         return Solution((), tuple(unserved), len(unserved) * problem.unserved_penalty, "NOTHING_TO_ROUTE",
                         clock.perf_counter() - started)
     sub = dataclasses.replace(problem, requests=tuple(problem.requests[i] for i in servable))
-    # a second process is not worth starting for a handful of requests
-    workers = 1 if len(sub.requests) < SMALL_PROBLEM else max(1, min(options.workers, len(STRATEGIES)))
-    configs = [STRATEGIES[(options.seed + k) % len(STRATEGIES)] for k in range(workers)]
-    if workers == 1:
+    if len(sub.requests) < SMALL_PROBLEM:
+        # a second process is not worth starting for a handful of requests: try every
+        # configuration in turn instead (one may leave a request out that another serves)
+        configs = [STRATEGIES[(options.seed + k) % len(STRATEGIES)] for k in range(len(STRATEGIES))]
+        share = dataclasses.replace(options, time_limit_s=options.time_limit_s / len(configs))
+        results = [_search(sub, config, share) for config in configs]
+    elif (workers := max(1, min(options.workers, len(STRATEGIES)))) == 1:
+        configs = [STRATEGIES[options.seed % len(STRATEGIES)]]
         results = [_search(sub, configs[0], options)]
     else:
+        configs = [STRATEGIES[(options.seed + k) % len(STRATEGIES)] for k in range(workers)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(_search, [sub] * workers, configs, [options] * workers))
     found = [r for r in results if r is not None]
@@ -123,12 +161,12 @@ def _solve_one(problem: RoutingProblem, options: SolveOptions) -> Solution:
         best,
         unserved=tuple(unserved) + extra,
         solve_seconds=clock.perf_counter() - started,
-        stats={**best.stats, "strategies": [f"{a}+{b}" for a, b in configs],
+        stats={**best.stats, "strategies": [c.label for c in configs],
                "objectives": [s.objective if s else None for s in results]},
     )
 
 
-def _search(problem: RoutingProblem, config: tuple[str, str], options: SolveOptions) -> Solution | None:
+def _search(problem: RoutingProblem, config: SearchConfig, options: SolveOptions) -> Solution | None:
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     from transport.optimise.model import build_model
@@ -136,19 +174,37 @@ def _search(problem: RoutingProblem, config: tuple[str, str], options: SolveOpti
     started = clock.perf_counter()
     built = build_model(problem)
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, config[0])
-    params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, config[1])
-    remaining = max(1.0, options.time_limit_s - (clock.perf_counter() - started))
+    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, config.first_solution)
+    params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, config.metaheuristic)
+    if config.extra_lns:
+        for name in EXTRA_OPERATORS:
+            setattr(params.local_search_operators, name, 3)  # OptionalBoolean.BOOL_TRUE
+    params.log_search = options.log_search
+    # Phase 1: the first solution runs to completion, whatever the time limit: cut short it
+    # leaves requests out that any vehicle could take (seen on the demo at 6 s a run).
+    first_params = pywrapcp.DefaultRoutingSearchParameters()
+    first_params.CopyFrom(params)
+    first_params.solution_limit = 1
+    first_params.time_limit.FromSeconds(FIRST_SOLUTION_CAP_S)
+    first = built.routing.SolveWithParameters(first_params)
+    if first is None:
+        log.info("search %s found no first solution", config.label)
+        return None
+    first_seconds = clock.perf_counter() - started
+    # Phase 2: improve it for the rest of the time (or the deterministic solution limit).
+    remaining = max(MIN_SEARCH_SECONDS, options.time_limit_s - first_seconds)
     params.time_limit.FromMilliseconds(int(remaining * 1000))
     if options.solution_limit:
         params.solution_limit = options.solution_limit
-    params.log_search = options.log_search
-    assignment = built.routing.SolveWithParameters(params)
-    if assignment is None:
-        log.info("search %s+%s found no solution", *config)
-        return None
-    solution = _extract(problem, built, assignment, f"{config[0]}+{config[1]}", clock.perf_counter() - started)
+    search_started = clock.perf_counter()
+    assignment = built.routing.SolveFromAssignmentWithParameters(first, params) or first
+    # which limit ended the search: only a work limit makes the routes reproducible
+    stopped_by = "time_limit" if clock.perf_counter() - search_started >= remaining - 0.05 else (
+        "solution_limit" if options.solution_limit else "local_optimum")
+    solution = _extract(problem, built, assignment, config.label, clock.perf_counter() - started)
     solution.stats["routing_status"] = _STATUS.get(built.routing.status(), str(built.routing.status()))
+    solution.stats["first_solution_seconds"] = round(first_seconds, 2)
+    solution.stats["stopped_by"] = stopped_by
     return solution
 
 
