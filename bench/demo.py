@@ -42,7 +42,7 @@ def main() -> int:
             print(done.stderr[-3000:], file=sys.stderr)
             return done.returncode
         summary = json.loads((out / "baseline" / "summary.json").read_text())
-        comparison = (out / "compare" / "comparison.csv").read_text() if (out / "compare" / "comparison.csv").is_file() else ""
+        comparison = (out / "comparison.csv").read_text() if (out / "comparison.csv").is_file() else ""
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
@@ -52,7 +52,7 @@ def main() -> int:
         "target_seconds": 120,
         "target_met": elapsed < 120,
         "baseline_step_seconds": summary.get("timings_s", {}),
-        "baseline_headline": {k: summary.get(k) for k in ("pupils_assessed", "pupils_eligible", "pupils_transported", "annual_cost_gbp",
+        "baseline_headline": {k: summary.get(k) for k in ("pupils_assessed", "pupils_eligible", "pupils_needing_transport", "pupils_transported", "pupils_unserved", "annual_cost_gbp",
                                                           "as_is_annual_cost_gbp")},
         "comparison_csv": comparison,
     }

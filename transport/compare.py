@@ -20,7 +20,8 @@ from transport.scenarios import Scenario, load_scenario
 log = logging.getLogger(__name__)
 
 
-def run_scenario_file(path: str, out_dir: str, data_dir: str | None, time_limit_s: float | None, workers: int) -> dict:
+def run_scenario_file(path: str, out_dir: str, data_dir: str | None, time_limit_s: float | None, workers: int,
+                      write_map: bool = False) -> dict:
     """One scenario in its own process: returns its summary and where it wrote (picklable)."""
     import logging as _logging
 
@@ -30,14 +31,17 @@ def run_scenario_file(path: str, out_dir: str, data_dir: str | None, time_limit_
     _logging.getLogger("osmnx").setLevel(_logging.WARNING)
     spec = load_scenario(path)
     spec = spec.model_copy(update={"optimise": spec.optimise.model_copy(update={"workers": workers})})
-    # one map for all scenarios (comparison_map.html) instead of one each: it saves a minute a run
-    result = run(spec, Path(out_dir), data_dir=Path(data_dir) if data_dir else None, time_limit_s=time_limit_s, write_map=False)
+    # one map for all scenarios (comparison_map.html) instead of one each saves ~15 s a run
+    result = run(spec, Path(out_dir), data_dir=Path(data_dir) if data_dir else None, time_limit_s=time_limit_s, write_map=write_map)
     return {"name": spec.name, "out_dir": str(result.out_dir), "summary": result.summary}
 
 
 def compare(paths: list[Path], out_dir: Path, *, data_dir: Path | None = None, time_limit_s: float | None = None,
-            reuse: dict | None = None, parallel: bool = True, scheduler: str | None = None) -> dict:
-    """Run each scenario (or reuse a finished run) and write comparison.csv/.html/summary.json and a map."""
+            reuse: dict | None = None, parallel: bool = True, scheduler: str | None = None, map_first: bool = False) -> dict:
+    """Run each scenario (or reuse a finished run) and write comparison.csv/.html/summary.json and a map.
+
+    With `map_first`, the first scenario's run also writes its own map.html (the demo's baseline).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     specs = [load_scenario(p) for p in paths]  # validate every file before running anything
     names = [s.name for s in specs]
@@ -46,20 +50,21 @@ def compare(paths: list[Path], out_dir: Path, *, data_dir: Path | None = None, t
 
         raise InputError("two scenarios have the same name; names are used for output folders")
     reuse = reuse or {}
-    jobs = [(str(p), str(out_dir / s.name)) for p, s in zip(paths, specs, strict=True) if s.name not in reuse]
+    jobs = [(str(p), str(out_dir / s.name), map_first and k == 0) for k, (p, s) in enumerate(zip(paths, specs, strict=True))
+            if s.name not in reuse]
     results: dict[str, dict] = {name: {"name": name, "out_dir": str(r.out_dir), "summary": r.summary} for name, r in reuse.items()}
     data = str(data_dir) if data_dir else None
     if scheduler is not None:
         results.update(_run_on_dask(jobs, data, time_limit_s, scheduler))
     elif parallel and len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=2) as pool:
-            futures = [pool.submit(run_scenario_file, p, o, data, time_limit_s, 1) for p, o in jobs]
+            futures = [pool.submit(run_scenario_file, p, o, data, time_limit_s, 1, m) for p, o, m in jobs]
             for f in futures:
                 r = f.result()
                 results[r["name"]] = r
     else:
-        for p, o in jobs:
-            r = run_scenario_file(p, o, data, time_limit_s, 2)
+        for p, o, m in jobs:
+            r = run_scenario_file(p, o, data, time_limit_s, 2, m)
             results[r["name"]] = r
     ordered = [results[n] for n in names]
     table = comparison_table(ordered, specs)
@@ -68,10 +73,10 @@ def compare(paths: list[Path], out_dir: Path, *, data_dir: Path | None = None, t
     html_path = out_dir / "comparison.html"
     html_path.write_text(comparison_html(table), encoding="utf-8")
     map_path = _comparison_map(ordered, specs, out_dir, data_dir)
-    return {"table": table, "html": html_path, "map": map_path}
+    return {"table": table, "html": html_path, "map": map_path, "results": ordered}
 
 
-def _run_on_dask(jobs: list[tuple[str, str]], data: str | None, time_limit_s: float | None, scheduler: str) -> dict[str, dict]:
+def _run_on_dask(jobs: list[tuple[str, str, bool]], data: str | None, time_limit_s: float | None, scheduler: str) -> dict[str, dict]:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -83,7 +88,7 @@ def _run_on_dask(jobs: list[tuple[str, str]], data: str | None, time_limit_s: fl
     else:
         client = Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=True))
     try:
-        futures = [client.submit(run_scenario_file, p, o, data, time_limit_s, 1, pure=False) for p, o in jobs]
+        futures = [client.submit(run_scenario_file, p, o, data, time_limit_s, 1, m, pure=False) for p, o, m in jobs]
         return {r["name"]: r for r in client.gather(futures)}
     finally:
         client.close()

@@ -18,40 +18,38 @@ DEMO_TIME_LIMIT_S = 6.0
 
 
 def run_demo(out: Path, *, data_dir: Path | None = None, time_limit_s: float | None = None) -> dict:
-    """Baseline run (eligibility, AM/PM routes, check, costs, budget, map, route sheets), then
-    the shipped scenarios compared side by side. Prints where everything went."""
-    from transport.pipeline import run
+    """The shipped scenarios run side by side in two processes (one search worker each): the
+    baseline with its map, route sheets and budget, the others for the comparison. Prints
+    where everything went."""
+    from transport.compare import compare
 
     started = time.perf_counter()
     time_limit_s = time_limit_s or DEMO_TIME_LIMIT_S
-    baseline = load_scenario(SCENARIOS_DIR / "baseline.toml")
-    result = run(baseline, out / baseline.name, data_dir=data_dir, time_limit_s=time_limit_s)
-    written = {"baseline": result.out_dir}
-    others = [SCENARIOS_DIR / name for name in SHIPPED[1:] if (SCENARIOS_DIR / name).is_file()]
-    comparison = None
-    if others:
-        from transport.compare import compare
-
-        comparison = compare([SCENARIOS_DIR / "baseline.toml", *others], out / "compare", data_dir=data_dir,
-                             time_limit_s=time_limit_s, reuse={baseline.name: result})
+    paths = [SCENARIOS_DIR / name for name in SHIPPED if (SCENARIOS_DIR / name).is_file()]
+    for path in paths:
+        load_scenario(path)  # every file is checked before anything runs
+    comparison = compare(paths, out, data_dir=data_dir, time_limit_s=time_limit_s, map_first=True)
+    baseline = comparison["results"][0]
+    base_dir, summary = Path(baseline["out_dir"]), baseline["summary"]
     elapsed = time.perf_counter() - started
-    summary = result.summary
     lines = [
         f"Demo finished in {elapsed:.0f} s.",
         f"Rutland: {summary['pupils_assessed']:,} pupils assessed, {summary['pupils_eligible']:,} eligible, "
-        f"{summary['pupils_transported']:,} transported ({summary['pupils_door_to_door']} door to door).",
+        f"{summary['pupils_transported']:,} of {summary['pupils_needing_transport']:,} who need a vehicle routed "
+        f"({summary['pupils_door_to_door']} door to door)"
+        + (f"; {summary['pupils_unserved']} unserved, with reasons in runs/*/unserved.csv." if summary["pupils_unserved"] else "."),
         f"Optimised annual cost £{summary['annual_cost_gbp']:,.0f}"
         + (f" against £{summary['as_is_annual_cost_gbp']:,.0f} for today's contracts." if "as_is_annual_cost_gbp" in summary else "."),
         "Written:",
-        f"  map:             {result.out_dir / 'map.html'}",
-        f"  route sheets:    {result.out_dir / 'route_sheets' / 'index.html'}",
-        f"  budget:          {result.out_dir / 'budget.xlsx'}",
-        f"  routes:          {result.out_dir / 'runs'}/AM|PM/routes.csv, {result.out_dir / 'routes.geojson'}",
-        f"  eligibility:     {result.out_dir / 'eligibility.csv'}",
-        f"  summary:         {result.out_dir / 'summary.json'}",
+        f"  map:             {base_dir / 'map.html'}",
+        f"  route sheets:    {base_dir / 'route_sheets' / 'index.html'}",
+        f"  budget:          {base_dir / 'budget.xlsx'}",
+        f"  routes:          {base_dir / 'routes.csv'}, {base_dir / 'routes.geojson'}",
+        f"  eligibility:     {base_dir / 'eligibility.csv'}",
+        f"  summary:         {base_dir / 'summary.json'}",
+        f"  comparison:      {comparison['html']}",
+        f"  comparison map:  {comparison['map']}",
     ]
-    if comparison is not None:
-        lines += [f"  comparison:      {comparison['html']}", f"  comparison map:  {comparison['map']}"]
     for line in lines:
         print(line)
-    return {"elapsed_s": elapsed, "outputs": {k: str(v) for k, v in written.items()}}
+    return {"elapsed_s": elapsed, "outputs": {"baseline": str(base_dir), "comparison": str(comparison["html"])}}

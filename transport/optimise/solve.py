@@ -94,7 +94,7 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
     total = len(problem.requests)
     for key in keys:
         part = tuple(r for r in problem.requests if r.partition == key)
-        fleet = _useful_fleet(part, problem.vehicle_types, remaining)
+        fleet = _useful_fleet(part, problem.vehicle_types, remaining, problem.time_s)
         ids = {r.request_id for r in part}
         sub = dataclasses.replace(problem, requests=part, vehicle_types=fleet,
                                   incompatible=tuple(p for p in problem.incompatible if p[0] in ids and p[1] in ids))
@@ -115,11 +115,18 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
                     "partitioned", {"partitions": statuses, "stopped_by": ";".join(sorted(stopped_by - {""}))})
 
 
-def _useful_fleet(part: tuple[Request, ...], types, remaining: dict[str, int]):
-    """The vehicles still free that could serve something in this partition, no more than it could use."""
+def _useful_fleet(part: tuple[Request, ...], types, remaining: dict[str, int], time_s: np.ndarray | None = None):
+    """The vehicles still free that could serve something in this partition, no more than it could use.
+
+    A catalogue type offered from several depots is taken from the nearest depot first, and
+    from farther depots only as far as the nearer ones run short of vehicles that fit:
+    offering every depot's full count multiplied the fleet, and the first solution's work
+    with it (a 5x cohort stalled for minutes on one partition).
+    """
     need_pa = any(r.needs_assistant for r in part)
     smallest = min(r.seats for r in part)
-    out = []
+    stops = [n for r in part for n in (r.pickup, r.delivery) if n is not None]
+    candidates = []
     for vt in types:
         usable = vt.seats - (1 if vt.has_assistant else 0)
         if remaining[vt.name] <= 0 or usable < smallest or (vt.has_assistant and not need_pa):
@@ -127,8 +134,20 @@ def _useful_fleet(part: tuple[Request, ...], types, remaining: dict[str, int]):
         fits = sum(1 for r in part if r.seats <= usable and r.wheelchairs <= vt.wheelchair_spaces
                    and (vt.has_assistant or not r.needs_assistant))
         if fits:
-            out.append(dataclasses.replace(vt, count=min(remaining[vt.name], fits)))
-    return tuple(out)
+            reach = float(time_s[vt.start, stops].mean()) if time_s is not None and stops else 0.0
+            candidates.append((vt, fits, reach))
+    out = []
+    offered: dict[tuple, int] = {}
+    for vt, fits, _ in sorted(candidates, key=lambda c: c[2]):
+        variant = (vt.base_type or vt.name, vt.seats, vt.wheelchair_spaces, vt.has_assistant)
+        room = fits - offered.get(variant, 0)
+        if room <= 0:
+            continue
+        count = min(remaining[vt.name], room)
+        offered[variant] = offered.get(variant, 0) + count
+        out.append(dataclasses.replace(vt, count=count))
+    order = {t.name: i for i, t in enumerate(types)}
+    return tuple(sorted(out, key=lambda vt: order[vt.name]))
 
 
 def _solve_one(problem: RoutingProblem, options: SolveOptions) -> Solution:
