@@ -1,0 +1,76 @@
+"""Time `transport run` on a cohort N times the demo's and write bench/results/scale.json.
+
+The cohort is the demo's synthetic one drawn at `synthetic.scale = N` on the same Rutland
+network; the vehicle catalogue's availability is multiplied by N too (a market N times the
+size: with the demo's counts the fleet simply runs out). Records wall time, per-step
+timings, pupils served and unserved, and peak memory. Aim from the issue: 5x within 5 minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=5.0, help="cohort size relative to the demo (default 5)")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="search seconds per run, AM and PM (default 60)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.json")
+    args = parser.parse_args()
+    env = dict(os.environ)
+    env.setdefault("TRANSPORT_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        catalogue = pd.read_csv(ROOT / "data" / "vehicles.csv", dtype=str)
+        catalogue["available"] = (catalogue["available"].astype(int) * args.scale).round().astype(int).astype(str)
+        catalogue.to_csv(folder / "vehicles.csv", index=False)
+        (folder / "scale.toml").write_text(
+            f'name = "scale"\ndescription = "{args.scale:g} times the demo cohort"\nbase = "{(ROOT / "scenarios" / "baseline.toml").as_posix()}"\n'
+            f'[data]\nvehicles = "vehicles.csv"\n[synthetic]\nscale = {args.scale}\n[optimise]\ntime_limit_s = {args.time_limit}\n',
+            encoding="utf-8")
+        command = [sys.executable, "-m", "transport.cli", "run", str(folder / "scale.toml"), "--out", str(folder / "out")]
+        started = time.perf_counter()
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
+        elapsed = time.perf_counter() - started
+        if done.returncode != 0:
+            print(done.stderr[-3000:], file=sys.stderr)
+            return done.returncode
+        summary = json.loads((folder / "out" / "summary.json").read_text())
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    result = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "scale": args.scale,
+        "time_limit_s": args.time_limit,
+        "wall_seconds": round(elapsed, 1),
+        "target_seconds": 300,
+        "target_met": elapsed < 300,
+        "peak_memory_mb": round(peak_mb),
+        "step_seconds": summary.get("timings_s", {}),
+        "headline": {k: summary.get(k) for k in ("pupils_assessed", "pupils_eligible", "pupils_needing_transport", "pupils_transported",
+                                                 "pupils_unserved", "annual_cost_gbp", "as_is_annual_cost_gbp")},
+        "vehicles_by_type": summary.get("vehicles_by_type"),
+        "ride_minutes": summary.get("ride_minutes"),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print(f"transport run at {args.scale:g}x: {elapsed:.0f} s; target 300 s {'met' if result['target_met'] else 'NOT met'}; "
+          f"{result['headline']['pupils_transported']} of {result['headline']['pupils_needing_transport']} served")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
