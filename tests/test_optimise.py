@@ -8,6 +8,8 @@ checker itself).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -53,3 +55,13 @@ def test_a_tiny_time_limit_still_places_every_request() -> None:
     solution = solve(problem, SolveOptions(time_limit_s=0.01, workers=1))
     assert solution.unserved == ()
     assert sum(1 for r in solution.routes for v in r.visits if v.kind == "pickup") == 300
+
+
+def test_a_fleet_used_up_by_other_partitions_is_explained_as_such() -> None:
+    """One taxi in the catalogue, two schools' partitions: the second pupil is unserved because
+    the fleet ran out, not because no vehicle type fits."""
+    problem = plane_problem(2)
+    requests = tuple(replace(r, partition=f"school{k}") for k, r in enumerate(problem.requests))
+    fleet = (VehicleType("taxi", 4, 0, 1, fixed_cost=8000, cost_per_km=100, start=DEPOT, end=DEPOT, base_type="taxi"),)
+    solution = solve(replace(problem, requests=requests, vehicle_types=fleet), SolveOptions(time_limit_s=1, workers=1))
+    assert [(u.reason_code, "already used on other routes" in u.detail) for u in solution.unserved] == [("NO_VEHICLE_AVAILABLE", True)]

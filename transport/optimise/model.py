@@ -41,30 +41,26 @@ def build_model(problem: RoutingProblem) -> BuiltModel:
     kinds: list[str] = []
     service: list[int] = []
     owner: list[int] = []
+
+    def add_node(location: int, kind: str, service_s: int, request: int) -> int:
+        locations.append(location)
+        kinds.append(kind)
+        service.append(service_s)
+        owner.append(request)
+        return len(locations) - 1
+
     depot_node: dict[int, int] = {}
     for vt in problem.vehicle_types:
         for loc in (vt.start, vt.end):
             if loc not in depot_node:
-                depot_node[loc] = len(locations)
-                locations.append(loc)
-                kinds.append("depot")
-                service.append(0)
-                owner.append(-1)
+                depot_node[loc] = add_node(loc, "depot", 0, -1)
     pickup_node: dict[int, int] = {}
     delivery_node: dict[int, int] = {}
     for r, req in enumerate(problem.requests):
         if req.pickup is not None:
-            pickup_node[r] = len(locations)
-            locations.append(req.pickup)
-            kinds.append("pickup")
-            service.append(req.pickup_service_s)
-            owner.append(r)
+            pickup_node[r] = add_node(req.pickup, "pickup", req.pickup_service_s, r)
         if req.delivery is not None:
-            delivery_node[r] = len(locations)
-            locations.append(req.delivery)
-            kinds.append("delivery")
-            service.append(req.delivery_service_s)
-            owner.append(r)
+            delivery_node[r] = add_node(req.delivery, "delivery", req.delivery_service_s, r)
     vehicle_type: list[int] = []
     starts: list[int] = []
     ends: list[int] = []

@@ -99,7 +99,7 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
         sub = dataclasses.replace(problem, requests=part, vehicle_types=fleet,
                                   incompatible=tuple(p for p in problem.incompatible if p[0] in ids and p[1] in ids))
         limit = max(MIN_PARTITION_SECONDS, options.time_limit_s * len(part) / total)
-        solution = _solve_one(sub, dataclasses.replace(options, time_limit_s=limit))
+        solution = _solve_one(sub, dataclasses.replace(options, time_limit_s=limit), catalogue=problem.vehicle_types)
         offset = len(routes)
         for k, route in enumerate(solution.routes):
             routes.append(dataclasses.replace(route, vehicle=offset + k))
@@ -150,9 +150,12 @@ def _useful_fleet(part: tuple[Request, ...], types, remaining: dict[str, int], t
     return tuple(sorted(out, key=lambda vt: order[vt.name]))
 
 
-def _solve_one(problem: RoutingProblem, options: SolveOptions) -> Solution:
+def _solve_one(problem: RoutingProblem, options: SolveOptions, catalogue: tuple | None = None) -> Solution:
+    """One search (or a portfolio of them) over one set of requests. `catalogue` is the whole
+    fleet when `problem` has only the vehicles other partitions left, so that a request no
+    remaining vehicle can take is explained as the fleet running out, not as missing types."""
     started = clock.perf_counter()
-    servable, unserved = _prefilter(problem)
+    servable, unserved = _prefilter(problem, catalogue)
     if not servable:
         return Solution((), tuple(unserved), len(unserved) * problem.unserved_penalty, "NOTHING_TO_ROUTE",
                         clock.perf_counter() - started)
@@ -283,18 +286,24 @@ def _extract(problem: RoutingProblem, built, assignment, strategy: str, seconds:
 # --------------------------------------------------------------------------- diagnosis
 
 
-def _prefilter(problem: RoutingProblem) -> tuple[list[int], list[Unserved]]:
+def _prefilter(problem: RoutingProblem, catalogue: tuple | None = None) -> tuple[list[int], list[Unserved]]:
     """Split requests into those some vehicle could serve alone, and the rest with reasons."""
     servable: list[int] = []
     unserved: list[Unserved] = []
     types = problem.vehicle_types
     for i, req in enumerate(problem.requests):
         reason = _impossible(problem, req, types)
+        if reason and catalogue is not None and not _impossible(problem, req, catalogue):
+            reason = ("NO_VEHICLE_AVAILABLE", FLEET_EXHAUSTED)
         if reason:
             unserved.append(Unserved(req.request_id, *reason))
         else:
             servable.append(i)
     return servable, unserved
+
+
+FLEET_EXHAUSTED = ("Every vehicle in the catalogue that could carry this request is already used on other routes; "
+                   "raise 'available' in the vehicle catalogue.")
 
 
 def _impossible(problem: RoutingProblem, req: Request, types) -> tuple[str, str] | None:
