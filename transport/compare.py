@@ -156,9 +156,11 @@ def comparison_html(table: pd.DataFrame) -> str:
             "<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
             "td,th{border:1px solid #bbb;padding:4px 8px;font-size:0.9em}th{background:#eee}</style></head><body>"
             f"<h1>Scenario comparison</h1><p>Changes are against the first scenario, {html.escape(str(table.iloc[0]['scenario']))}.</p>"
-            "<p>Each scenario's routes come from a time-limited search, so a small change in cost may be the search landing "
-            "differently rather than the scenario: at the demo's 6 s a run, a scenario with 44 more pupils has come out 3% "
-            "cheaper than its base. Compare with a longer <code>--time-limit</code> before acting on a difference of a few per cent.</p>"
+            "<p>Each scenario's routes come from a time-limited search, split into partitions by school that share one "
+            "fleet, so part of a change in cost can be the search landing differently rather than the scenario: on the demo "
+            "the post-16 scenario, with 44 more pupils, comes out cheaper than its base at 6 s and at 30 s a run, because the "
+            "same schools' pick-up routes came out cheaper, not because of the policy. Compare with a longer "
+            "<code>--time-limit</code> and look at the by-school tables before acting on a difference of a few per cent.</p>"
             f"{body}</body></html>")
 
 

@@ -121,7 +121,11 @@ def _useful_fleet(part: tuple[Request, ...], types, remaining: dict[str, int], t
     A catalogue type offered from several depots is taken from the nearest depot first, and
     from farther depots only as far as the nearer ones run short of vehicles that fit:
     offering every depot's full count multiplied the fleet, and the first solution's work
-    with it (a 5x cohort stalled for minutes on one partition).
+    with it (a 5x cohort stalled for minutes on one partition). Scarce vehicles (wheelchair
+    spaces, passenger assistants) are offered only for the pupils who need them: otherwise the
+    first partitions spent them on pupils any taxi could carry, and later partitions were left
+    with dearer substitutes (the same pupils cost up to a third more or less depending on the
+    order partitions were solved in).
     """
     need_pa = any(r.needs_assistant for r in part)
     smallest = min(r.seats for r in part)
@@ -131,8 +135,11 @@ def _useful_fleet(part: tuple[Request, ...], types, remaining: dict[str, int], t
         usable = vt.seats - (1 if vt.has_assistant else 0)
         if remaining[vt.name] <= 0 or usable < smallest or (vt.has_assistant and not need_pa):
             continue
-        fits = sum(1 for r in part if r.seats <= usable and r.wheelchairs <= vt.wheelchair_spaces
-                   and (vt.has_assistant or not r.needs_assistant))
+        fitting = [r for r in part if r.seats <= usable and r.wheelchairs <= vt.wheelchair_spaces
+                   and (vt.has_assistant or not r.needs_assistant)]
+        if vt.wheelchair_spaces or vt.has_assistant:
+            fitting = [r for r in fitting if (vt.wheelchair_spaces and r.wheelchairs) or (vt.has_assistant and r.needs_assistant)]
+        fits = len(fitting)
         if fits:
             reach = float(time_s[vt.start, stops].mean()) if time_s is not None and stops else 0.0
             candidates.append((vt, fits, reach))
