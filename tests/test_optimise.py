@@ -65,3 +65,19 @@ def test_a_fleet_used_up_by_other_partitions_is_explained_as_such() -> None:
     fleet = (VehicleType("taxi", 4, 0, 1, fixed_cost=8000, cost_per_km=100, start=DEPOT, end=DEPOT, base_type="taxi"),)
     solution = solve(replace(problem, requests=requests, vehicle_types=fleet), SolveOptions(time_limit_s=1, workers=1))
     assert [(u.reason_code, "already used on other routes" in u.detail) for u in solution.unserved] == [("NO_VEHICLE_AVAILABLE", True)]
+
+
+def test_scarce_vehicles_are_offered_only_for_the_pupils_who_need_them() -> None:
+    """A partition with no wheelchair user gets no wheelchair vehicle (so one solved earlier
+    cannot spend them on pupils any taxi could carry); one with two gets at most two."""
+    from transport.optimise.solve import _useful_fleet
+
+    problem = plane_problem(6)
+    wav = VehicleType("wav", 4, 1, 5, fixed_cost=12000, cost_per_km=120, start=DEPOT, end=DEPOT, base_type="wav")
+    taxi = problem.vehicle_types[0]
+    seated = problem.requests
+    remaining = {"wav": 5, "taxi": taxi.count}
+    assert [vt.name for vt in _useful_fleet(seated, (taxi, wav), remaining, problem.time_s)] == ["taxi"]
+    two_chairs = tuple(replace(r, wheelchairs=1) if k < 2 else r for k, r in enumerate(seated))
+    offered = {vt.name: vt.count for vt in _useful_fleet(two_chairs, (taxi, wav), remaining, problem.time_s)}
+    assert offered == {"taxi": 4, "wav": 2}
