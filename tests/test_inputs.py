@@ -491,9 +491,10 @@ def _check_corruption(age_column: str, corruption: tuple[str, int, int, str], fo
         rows.insert(r + 1, list(rows[r]))
         bad_row = r + 3
     role = "AGE" if column == age_column else column
-    # Blank means spaces only: other whitespace is not stripped yet (see test_spaces_around_values_are_ignored).
+    # read_table strips surrounding whitespace (spaces, tabs, stray CR/LF) from every cell, so
+    # a cell of whitespace only is blank and an id with a stray CR is the id.
     must_fail = (kind == "duplicate_row" or (kind == "delete_column" and role in REQUIRED)
-                 or (kind == "cell" and role in REQUIRED and not text.strip(" ")))
+                 or (kind == "cell" and role in REQUIRED and not text.strip()))
     must_load = kind == "delete_column" and role not in REQUIRED
 
     path = write_csv(folder / "pupils.csv", header, rows)
@@ -513,7 +514,7 @@ def _check_corruption(age_column: str, corruption: tuple[str, int, int, str], fo
         assert any(names_it(p) for p in err.problems), err.report()
     else:
         assert not must_fail, f"{corruption} should have been refused"
-        assert list(pupils["pupil_id"]) == [row[header.index("pupil_id")] for row in rows]  # nothing silently dropped
+        assert list(pupils["pupil_id"]) == [row[header.index("pupil_id")].strip() for row in rows]  # nothing silently dropped
 
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
