@@ -46,23 +46,34 @@ class SearchConfig:
         return f"{self.first_solution}+{self.metaheuristic}" + ("+LNS" if self.extra_lns else "")
 
 
-#: The portfolio, in the order workers take it (the seed rotates it).
+#: Search portfolios, in the order workers take them (the seed rotates the order).
 #: - Parallel cheapest insertion copes with tight time windows and ride limits where
-#:   path-cheapest-arc often finds nothing: the safe first worker, and the only one at short
-#:   limits. The extra LNS operators pay off when a fixed price per vehicle dominates (Li &
-#:   Lim lrc201 at 30 s: 10.8% -> 5.2% gap) but slow a distance-only search (Solomon RC101).
-#: - Christofides leaves most pick-up and delivery pairs unplaced and lets the local search
-#:   build the routes. Given a few seconds that wins by far on pick-up point partitions, where
-#:   insertion commits early to many small vehicles (Rutland, Casterton College's stops:
-#:   £1,520 a run against £2,420), and loses on door-to-door ones, so it runs beside the first
-#:   worker and the cheaper complete answer is kept.
-STRATEGIES: tuple[SearchConfig, ...] = (
+#:   path-cheapest-arc often finds nothing: always one of the two workers.
+#: - When every vehicle has a fixed price (school contracts, Li & Lim's vehicles-first
+#:   objective) the extra LNS operators pay off (Li & Lim lrc201 at 30 s: 10.8% -> 5.2% gap),
+#:   and so does a second worker that starts from Christofides, leaving most pairs unplaced
+#:   for the local search to build routes from: insertion commits early to many small
+#:   vehicles on pick-up point partitions (Rutland, Casterton College's stops: £2,420 a run
+#:   against £1,520), while the same start loses on door-to-door partitions, hence both.
+#: - When distance alone is priced (Solomon as published) both of those slow the search
+#:   down (RC101: 3.9% gap with plain GLS, 7.1% with them), so plain GLS leads.
+#: Small problems try every configuration of the portfolio in turn; the last one placed a
+#: Cordeau a2-16 request that the insertion workers left out at short limits.
+PRICED_VEHICLES: tuple[SearchConfig, ...] = (
     SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
     SearchConfig("CHRISTOFIDES", "GUIDED_LOCAL_SEARCH", True),
-    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", False),
-    # placed one Cordeau a2-16 request that both insertion workers above left out at short limits
     SearchConfig("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
 )
+DISTANCE_ONLY: tuple[SearchConfig, ...] = (
+    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", False),
+    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
+    SearchConfig("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
+)
+
+
+def portfolio(problem: RoutingProblem) -> tuple[SearchConfig, ...]:
+    """The search configurations that suit this problem's objective (see above)."""
+    return PRICED_VEHICLES if any(vt.fixed_cost > 0 for vt in problem.vehicle_types) else DISTANCE_ONLY
 
 
 #: Each partition gets a share of the time limit in proportion to its requests, at least this.
@@ -173,17 +184,18 @@ def _solve_one(problem: RoutingProblem, options: SolveOptions, catalogue: tuple 
         return Solution((), tuple(unserved), len(unserved) * problem.unserved_penalty, "NOTHING_TO_ROUTE",
                         clock.perf_counter() - started)
     sub = dataclasses.replace(problem, requests=tuple(problem.requests[i] for i in servable))
+    strategies = portfolio(sub)
     if len(sub.requests) < SMALL_PROBLEM:
         # a second process is not worth starting for a handful of requests: try every
         # configuration in turn instead (one may leave a request out that another serves)
-        configs = [STRATEGIES[(options.seed + k) % len(STRATEGIES)] for k in range(len(STRATEGIES))]
+        configs = [strategies[(options.seed + k) % len(strategies)] for k in range(len(strategies))]
         share = dataclasses.replace(options, time_limit_s=options.time_limit_s / len(configs))
         results = [_search(sub, config, share) for config in configs]
-    elif (workers := max(1, min(options.workers, len(STRATEGIES)))) == 1:
-        configs = [STRATEGIES[options.seed % len(STRATEGIES)]]
+    elif (workers := max(1, min(options.workers, len(strategies)))) == 1:
+        configs = [strategies[options.seed % len(strategies)]]
         results = [_search(sub, configs[0], options)]
     else:
-        configs = [STRATEGIES[(options.seed + k) % len(STRATEGIES)] for k in range(workers)]
+        configs = [strategies[(options.seed + k) % len(strategies)] for k in range(workers)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(_search, [sub] * workers, configs, [options] * workers))
     found = [r for r in results if r is not None]
