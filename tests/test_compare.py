@@ -1,0 +1,60 @@
+"""`transport compare` on the hand-made town: the comparison table agrees with the hand
+calculation in tests/test_pipeline_e2e.py (the new unit saves 17 taxi miles a day:
+17 x £2.00 x 190 days x 1.05 overhead = £6,783.00 a year), serially and in two processes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.test_pipeline_e2e import write_town_case
+from transport.compare import compare
+from transport.errors import InputError
+
+HAND_SAVING_GBP = 17 * 2.00 * 190 * 1.05
+CAPITAL_GBP = 50_000
+
+
+@pytest.fixture(scope="module", params=["serial", "parallel"])
+def compared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, Path]:
+    folder = write_town_case(tmp_path_factory.mktemp(f"compare-{request.param}"))
+    out = folder / "compare"
+    compare([folder / "baseline.toml", folder / "unit.toml"], out, parallel=request.param == "parallel")
+    return pd.read_csv(out / "comparison.csv").set_index("scenario"), out
+
+
+def test_the_saving_and_payback_are_the_hand_calculation(compared: tuple[pd.DataFrame, Path]) -> None:
+    table, _ = compared
+    assert list(table.index) == ["town", "town-unit"]
+    assert table.at["town-unit", "change_vs_base_gbp"] == pytest.approx(-HAND_SAVING_GBP, abs=2.0)
+    assert table.at["town-unit", "payback_years"] == pytest.approx(round(CAPITAL_GBP / HAND_SAVING_GBP, 1), abs=0.05)
+    assert table.at["town-unit", "pupils_moved"] == 2
+    assert table.at["town", "change_vs_base_gbp"] == 0
+
+
+def test_the_table_carries_every_figure_officers_compare(compared: tuple[pd.DataFrame, Path]) -> None:
+    table, _ = compared
+    for column in ("annual_cost_gbp", "pupils_transported", "pupils_unserved", "travelling_alone", "vehicles_am_by_type",
+                   "ride_mean_min", "ride_max_min", "pupils_over_ride_limit", "moved_mean_journey_change_min",
+                   "forecast_change_vs_base_gbp", "capital_cost_gbp"):
+        assert column in table.columns, column
+    assert (table["pupils_transported"] == 4).all() and (table["pupils_unserved"] == 0).all()
+    assert (table["travelling_alone"] == 4).all()
+    assert table.at["town-unit", "moved_mean_journey_change_min"] < 0
+
+
+def test_comparison_pages_are_written_and_escaped(compared: tuple[pd.DataFrame, Path]) -> None:
+    _, out = compared
+    for name in ("comparison.html", "comparison_map.html", "summary.json"):
+        assert (out / name).is_file(), name
+    page = (out / "comparison_map.html").read_text(encoding="utf-8")
+    assert "<script>window.__pwned" not in page and "&lt;script&gt;window.__pwned" in page
+
+
+def test_two_scenarios_with_one_name_are_refused(tmp_path: Path) -> None:
+    folder = write_town_case(tmp_path)
+    with pytest.raises(InputError, match="same name"):
+        compare([folder / "baseline.toml", folder / "baseline.toml"], folder / "out", parallel=False)
