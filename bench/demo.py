@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from timed_cli import bench_env, machine, timed_transport
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,26 +24,22 @@ def main() -> int:
     parser.add_argument("--cold", action="store_true", help="use an empty cache (graphs and matrices built from scratch)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "demo.json")
     args = parser.parse_args()
-    env = dict(os.environ)
-    env.setdefault("TRANSPORT_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+    env = bench_env()
     with tempfile.TemporaryDirectory() as tmp:
         if args.cold:
             env["TRANSPORT_CACHE_DIR"] = str(Path(tmp) / "cache")
         out = Path(tmp) / "demo"
-        command = [sys.executable, "-m", "transport.cli", "demo", "--out", str(out)]
+        command = ["demo", "--out", str(out)]
         if args.time_limit is not None:
             command += ["--time-limit", str(args.time_limit)]
-        started = time.perf_counter()
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
-        elapsed = time.perf_counter() - started
-        if done.returncode != 0:
-            print(done.stderr[-3000:], file=sys.stderr)
-            return done.returncode
+        elapsed, code = timed_transport(command, env)
+        if code != 0:
+            return code
         summary = json.loads((out / "baseline" / "summary.json").read_text())
         comparison = (out / "comparison.csv").read_text() if (out / "comparison.csv").is_file() else ""
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "machine": machine(),
         "cache": "cold" if args.cold else "warm",
         "time_limit_s": args.time_limit,
         "wall_seconds": round(elapsed, 1),

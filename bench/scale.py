@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
+from timed_cli import bench_env, machine, timed_transport
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,8 +27,7 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=60.0, help="search seconds per run, AM and PM (default 60)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.json")
     args = parser.parse_args()
-    env = dict(os.environ)
-    env.setdefault("TRANSPORT_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+    env = bench_env()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         catalogue = pd.read_csv(ROOT / "data" / "vehicles.csv", dtype=str)
@@ -41,18 +37,14 @@ def main() -> int:
             f'name = "scale"\ndescription = "{args.scale:g} times the demo cohort"\nbase = "{(ROOT / "scenarios" / "baseline.toml").as_posix()}"\n'
             f'[data]\nvehicles = "vehicles.csv"\n[synthetic]\nscale = {args.scale}\n[optimise]\ntime_limit_s = {args.time_limit}\n',
             encoding="utf-8")
-        command = [sys.executable, "-m", "transport.cli", "run", str(folder / "scale.toml"), "--out", str(folder / "out")]
-        started = time.perf_counter()
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
-        elapsed = time.perf_counter() - started
-        if done.returncode != 0:
-            print(done.stderr[-3000:], file=sys.stderr)
-            return done.returncode
+        elapsed, code = timed_transport(["run", str(folder / "scale.toml"), "--out", str(folder / "out")], env)
+        if code != 0:
+            return code
         summary = json.loads((folder / "out" / "summary.json").read_text())
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "machine": machine(),
         "scale": args.scale,
         "time_limit_s": args.time_limit,
         "wall_seconds": round(elapsed, 1),

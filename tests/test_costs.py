@@ -382,7 +382,7 @@ def test_aged_demo_contracts_carry_stale_seats_and_miss_joiners() -> None:
                           columns=COLUMNS)
     eligibility = pd.DataFrame({"pupil_id": [f"E{i}" for i in range(10)] + ["N1"], "school_urn": ["900001"] * 11,
                                 "eligible": [True] * 10 + [False]})
-    aged = age_contracts(bought, eligibility, seed=3, stale_share=1.0, joiner_share=0.1)
+    aged = age_contracts(bought, eligibility, {"minibus": 16}, seed=3, stale_share=1.0, joiner_share=0.1)
     riders = aged.at[0, "pupils"].split(";")
     assert "N1" in riders and len(riders) == 10
     aged["pupil_list"] = aged["pupils"].str.split(";")

@@ -270,7 +270,8 @@ def _costs(result: Run, time_s: np.ndarray, distance_m: np.ndarray, data_dir: Pa
             path = out_dir / "inputs" / "contracts.csv"
             bought = synthesise_contracts(result.demand.pupils, result.pupils, result.demand.locations, distance_m, result.vehicles,
                                           seed=scenario.synthetic.seed)
-            age_contracts(bought, result.eligibility, seed=scenario.synthetic.seed).to_csv(path, index=False)
+            seats = result.vehicles.drop_duplicates("vehicle_type").set_index("vehicle_type")["seats"].astype(int).to_dict()
+            age_contracts(bought, result.eligibility, seats, seed=scenario.synthetic.seed).to_csv(path, index=False)
         else:
             path = scenario.path(scenario.data.contracts)
         contracts = c.read_contracts(path, set(result.pupils["pupil_id"]), set(result.schools["urn"].astype(str)))

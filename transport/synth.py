@@ -215,17 +215,18 @@ def synthesise_contracts(routed: pd.DataFrame, pupils: pd.DataFrame, locations: 
 #: changed school, turned 16), and eligible pupils who joined in year and have no contract yet.
 STALE_SEAT_SHARE = 0.03
 IN_YEAR_JOINER_SHARE = 0.02
-COACH_SEATS = 53
+#: The contract kinds synthesise_contracts buys for pick-up point pupils.
+BUS_KINDS = ("minibus", "midi_bus", "coach")
 
 
-def age_contracts(contracts: pd.DataFrame, eligibility: pd.DataFrame, *, seed: int = 2026,
+def age_contracts(contracts: pd.DataFrame, eligibility: pd.DataFrame, seats: dict[str, int], *, seed: int = 2026,
                   stale_share: float = STALE_SEAT_SHARE, joiner_share: float = IN_YEAR_JOINER_SHARE) -> pd.DataFrame:
     """Contracts as they stand some months after they were let.
 
     A share of pupils who are not eligible now still ride a bus contract of their school
     (where it has a free seat; the contract price is unchanged), and a share of eligible
     pupils are on no contract yet. Both come out as flags in the as-is baseline, as they
-    would in a council's own records.
+    would in a council's own records. `seats`: seats of each vehicle type, from the catalogue.
     """
     rng = np.random.default_rng(seed + 1)
     out = contracts.copy()
@@ -233,8 +234,7 @@ def age_contracts(contracts: pd.DataFrame, eligibility: pd.DataFrame, *, seed: i
     on_contract = [p for ps in riders for p in ps]
     joiners = set(rng.choice(on_contract, size=round(joiner_share * len(on_contract)), replace=False)) if on_contract else set()
     riders = riders.map(lambda ps: [p for p in ps if p not in joiners])
-    buses = out.index[out["vehicle_type"].isin(["minibus", "midi_bus", "coach"])]
-    seats = {"minibus": 16, "midi_bus": 33, "coach": COACH_SEATS}
+    buses = out.index[out["vehicle_type"].isin(BUS_KINDS)]
     gone = eligibility.loc[~eligibility["eligible"].astype(bool), ["pupil_id", "school_urn"]]
     stale = gone.sample(frac=stale_share, random_state=int(rng.integers(2**31))) if len(gone) else gone
     for pupil, urn in stale.itertuples(index=False):

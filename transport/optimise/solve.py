@@ -185,19 +185,17 @@ def _solve_one(problem: RoutingProblem, options: SolveOptions, catalogue: tuple 
                         clock.perf_counter() - started)
     sub = dataclasses.replace(problem, requests=tuple(problem.requests[i] for i in servable))
     strategies = portfolio(sub)
-    if len(sub.requests) < SMALL_PROBLEM:
-        # a second process is not worth starting for a handful of requests: try every
-        # configuration in turn instead (one may leave a request out that another serves)
-        configs = [strategies[(options.seed + k) % len(strategies)] for k in range(len(strategies))]
-        share = dataclasses.replace(options, time_limit_s=options.time_limit_s / len(configs))
+    # a second process is not worth starting for a handful of requests: small problems try
+    # every configuration in turn instead (one may leave a request out that another serves)
+    small = len(sub.requests) < SMALL_PROBLEM
+    count = len(strategies) if small else max(1, min(options.workers, len(strategies)))
+    configs = [strategies[(options.seed + k) % len(strategies)] for k in range(count)]
+    if small or count == 1:
+        share = dataclasses.replace(options, time_limit_s=options.time_limit_s / count)
         results = [_search(sub, config, share) for config in configs]
-    elif (workers := max(1, min(options.workers, len(strategies)))) == 1:
-        configs = [strategies[options.seed % len(strategies)]]
-        results = [_search(sub, configs[0], options)]
     else:
-        configs = [strategies[(options.seed + k) % len(strategies)] for k in range(workers)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_search, [sub] * workers, configs, [options] * workers))
+        with ProcessPoolExecutor(max_workers=count) as pool:
+            results = list(pool.map(_search, [sub] * count, configs, [options] * count))
     found = [r for r in results if r is not None]
     if not found:
         reasons = tuple(Unserved(r.request_id, "SOLVER_LEFT_UNSERVED", UNSERVED_REASONS["SOLVER_LEFT_UNSERVED"]) for r in sub.requests)
