@@ -81,3 +81,19 @@ def test_scarce_vehicles_are_offered_only_for_the_pupils_who_need_them() -> None
     two_chairs = tuple(replace(r, wheelchairs=1) if k < 2 else r for k, r in enumerate(seated))
     offered = {vt.name: vt.count for vt in _useful_fleet(two_chairs, (taxi, wav), remaining, problem.time_s)}
     assert offered == {"taxi": 4, "wav": 2}
+
+
+def test_each_problem_shape_gets_a_search_that_serves_it() -> None:
+    """The portfolio follows the objective and the shape: a savings start suits loads that
+    leave the depot (VRPTW) but leaves pickup-and-delivery pairs unplaced, so pairs never get it."""
+    pupils = plane_problem(SMALL_PROBLEM + 5, seed=7)
+    free_fleet = tuple(replace(vt, fixed_cost=0) for vt in pupils.vehicle_types)
+    pairs = replace(pupils, vehicle_types=free_fleet)
+    deliveries = replace(pairs, requests=tuple(replace(r, pickup=None, max_ride_s=None) for r in pairs.requests))
+    options = SolveOptions(time_limit_s=1, workers=2, seed=0)
+    for problem, wanted_start in ((pupils, "PARALLEL_CHEAPEST_INSERTION"), (pairs, "PARALLEL_CHEAPEST_INSERTION"),
+                                  (deliveries, "SAVINGS")):
+        solution = solve(problem, options)
+        assert solution.unserved == ()
+        assert solution.stats["strategies"][0].startswith(wanted_start)
+        assert all(not s.startswith("SAVINGS") for s in solution.stats["strategies"]) or problem is deliveries

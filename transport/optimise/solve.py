@@ -40,10 +40,13 @@ class SearchConfig:
     first_solution: str
     metaheuristic: str
     extra_lns: bool
+    #: guided local search keeps its arc penalties per vehicle class instead of one set for all
+    penalise_by_vehicle_class: bool = False
 
     @property
     def label(self) -> str:
-        return f"{self.first_solution}+{self.metaheuristic}" + ("+LNS" if self.extra_lns else "")
+        return (f"{self.first_solution}+{self.metaheuristic}" + ("+LNS" if self.extra_lns else "")
+                + ("+class-penalties" if self.penalise_by_vehicle_class else ""))
 
 
 #: Search portfolios, in the order workers take them (the seed rotates the order).
@@ -55,8 +58,15 @@ class SearchConfig:
 #:   for the local search to build routes from: insertion commits early to many small
 #:   vehicles on pick-up point partitions (Rutland, Casterton College's stops: £2,420 a run
 #:   against £1,520), while the same start loses on door-to-door partitions, hence both.
-#: - When distance alone is priced (Solomon as published) both of those slow the search
-#:   down (RC101: 3.9% gap with plain GLS, 7.1% with them), so plain GLS leads.
+#: - When distance alone is priced (Cordeau's dial-a-ride) both of those slow the search
+#:   down, so plain GLS leads.
+#: - When every request is a delivery loaded at the depot (Solomon's VRPTW, no pupil run)
+#:   a savings start and guided local search that keeps its penalties per vehicle class
+#:   serve best: on 12 Solomon instances at 30 s the pair (savings, local cheapest
+#:   insertion) beat the insertion pair on 10 and VROOM on 8 (bench/results/solver.md).
+#:   Savings is no use with pickup-and-delivery pairs: it leaves them all unplaced; and
+#:   class penalties did not help the pupils' runs (Rutland baseline at 30 s: £3.44m a year
+#:   with them, £3.37m without).
 #: Small problems try every configuration of the portfolio in turn; the last one placed a
 #: Cordeau a2-16 request that the insertion workers left out at short limits.
 PRICED_VEHICLES: tuple[SearchConfig, ...] = (
@@ -69,11 +79,20 @@ DISTANCE_ONLY: tuple[SearchConfig, ...] = (
     SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
     SearchConfig("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
 )
+DEPOT_DELIVERIES: tuple[SearchConfig, ...] = (
+    SearchConfig("SAVINGS", "GUIDED_LOCAL_SEARCH", False, penalise_by_vehicle_class=True),
+    SearchConfig("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", False, penalise_by_vehicle_class=True),
+    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", False),
+)
 
 
 def portfolio(problem: RoutingProblem) -> tuple[SearchConfig, ...]:
-    """The search configurations that suit this problem's objective (see above)."""
-    return PRICED_VEHICLES if any(vt.fixed_cost > 0 for vt in problem.vehicle_types) else DISTANCE_ONLY
+    """The search configurations that suit this problem's objective and shape (see above)."""
+    if any(vt.fixed_cost > 0 for vt in problem.vehicle_types):
+        return PRICED_VEHICLES
+    if all(r.pickup is None for r in problem.requests):
+        return DEPOT_DELIVERIES
+    return DISTANCE_ONLY
 
 
 #: Each partition gets a share of the time limit in proportion to its requests, at least this.
@@ -221,6 +240,7 @@ def _search(problem: RoutingProblem, config: SearchConfig, options: SolveOptions
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, config.first_solution)
     params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, config.metaheuristic)
+    params.guided_local_search_penalize_with_vehicle_classes = config.penalise_by_vehicle_class
     if config.extra_lns:
         for name in EXTRA_OPERATORS:
             setattr(params.local_search_operators, name, 3)  # OptionalBoolean.BOOL_TRUE
