@@ -62,8 +62,9 @@ class SearchConfig:
 #:   down, so plain GLS leads.
 #: - When every request is a delivery loaded at the depot (Solomon's VRPTW, no pupil run)
 #:   a savings start and guided local search that keeps its penalties per vehicle class
-#:   serve best: on 12 Solomon instances at 30 s the pair (savings, local cheapest
-#:   insertion) beat the insertion pair on 10 and VROOM on 8 (bench/results/solver.md).
+#:   serve best: on 12 Solomon instances at 30 s, one process each, (savings, local
+#:   cheapest insertion) beat the old pair of insertion workers on 10; as a pair it beats
+#:   VROOM on 8 (bench/results/solver.md and solver-solomon-more.md).
 #:   Savings is no use with pickup-and-delivery pairs: it leaves them all unplaced; and
 #:   class penalties did not help the pupils' runs (Rutland baseline at 30 s: £3.44m a year
 #:   with them, £3.37m without).
