@@ -97,3 +97,48 @@ def test_each_problem_shape_gets_a_search_that_serves_it() -> None:
         assert solution.unserved == ()
         assert solution.stats["strategies"][0].startswith(wanted_start)
         assert all(not s.startswith("SAVINGS") for s in solution.stats["strategies"]) or problem is deliveries
+
+
+def ride_seconds(solution) -> dict[str, int]:
+    """Per request: drop-off start minus the end of boarding, from the returned visits."""
+    boarded: dict[str, int] = {}
+    rides: dict[str, int] = {}
+    for route in solution.routes:
+        for v in route.visits:
+            if v.kind == "pickup":
+                boarded[v.request_id] = v.departure_s
+            elif v.kind == "delivery":
+                rides[v.request_id] = v.service_start_s - boarded[v.request_id]
+    return rides
+
+
+def test_ride_limits_bind_and_are_kept() -> None:
+    """With buses cheap and taxis dear, pooling everyone makes long rides; a 20-minute limit
+    must then change the routes, and every pupil served rides within it."""
+    base = plane_problem(24, seed=11)
+    fleet = (replace(base.vehicle_types[0], fixed_cost=60000), replace(base.vehicle_types[1], fixed_cost=1000, count=6))
+    loose = replace(base, vehicle_types=fleet, requests=tuple(replace(r, max_ride_s=None) for r in base.requests))
+    tight = replace(loose, requests=tuple(replace(r, max_ride_s=1200) for r in loose.requests))
+    options = SolveOptions(time_limit_s=2, workers=1)
+    assert max(ride_seconds(solve(loose, options)).values()) > 1200  # the limit matters here
+    solution = solve(tight, options)
+    rides = ride_seconds(solution)
+    assert rides and max(rides.values()) <= 1200
+    assert len(rides) + len(solution.unserved) == len(tight.requests)
+
+
+def test_pick_up_point_runs_start_from_buses_not_a_swarm_of_taxis() -> None:
+    """Twenty stops of three secondary pupils each (75-minute limit): a taxi per stop is each
+    stop's cheapest insertion, and no single move merges taxis into a coach, so insertion alone
+    ends with nine taxis (£731) at any limit. The bus-run start plans the coach first: four
+    vehicles, £538."""
+    base = plane_problem(20, seed=13)
+    stops = tuple(replace(r, seats=3, members=tuple(f"{r.request_id}-{k}" for k in range(3)), max_ride_s=4500,
+                          delivery_window=(BELL - 1800, BELL - 300)) for r in base.requests)
+    fleet = (VehicleType("taxi", 4, 0, 20, fixed_cost=4000, cost_per_km=100, start=DEPOT, end=DEPOT, base_type="taxi"),
+             VehicleType("coach", 53, 0, 3, fixed_cost=22000, cost_per_km=180, start=DEPOT, end=DEPOT, base_type="coach"))
+    problem = replace(base, requests=stops, vehicle_types=fleet)
+    solution = solve(problem, SolveOptions(time_limit_s=1, workers=1))
+    assert solution.unserved == ()
+    assert solution.stats["start"].startswith("largest vehicles")
+    assert len(solution.routes) <= 4

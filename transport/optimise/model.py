@@ -125,11 +125,13 @@ def build_model(problem: RoutingProblem) -> BuiltModel:
             routing.AddDisjunction([manager.NodeToIndex(n)], problem.unserved_penalty)
         if p_node is not None and d_node is not None:
             pi, di = manager.NodeToIndex(p_node), manager.NodeToIndex(d_node)
-            routing.AddPickupAndDelivery(pi, di)
-            solver.Add(routing.VehicleVar(pi) == routing.VehicleVar(di))
-            solver.Add(time.CumulVar(pi) + req.pickup_service_s <= time.CumulVar(di))
-            if req.max_ride_s is not None:
-                solver.Add(time.CumulVar(di) - time.CumulVar(pi) - req.pickup_service_s <= int(req.max_ride_s))
+            routing.AddPickupAndDelivery(pi, di)  # same vehicle, pickup first
+            # Time between them as node precedences of the time dimension, which the routing
+            # library's own filters check during the search: the same bounds as generic
+            # constraints on the cumul variables made coach-sized insertion 25x slower.
+            time.AddNodePrecedence(pi, di, req.pickup_service_s)  # drop-off after boarding
+            if req.max_ride_s is not None:  # ride = drop-off start - pickup end <= limit
+                time.AddNodePrecedence(di, pi, -(int(req.max_ride_s) + req.pickup_service_s))
         if req.pickup_window and p_node is not None:
             time.CumulVar(manager.NodeToIndex(p_node)).SetRange(int(req.pickup_window[0]), int(req.pickup_window[1]))
         if req.delivery_window and d_node is not None:
