@@ -142,3 +142,13 @@ def test_pick_up_point_runs_start_from_buses_not_a_swarm_of_taxis() -> None:
     assert solution.unserved == ()
     assert solution.stats["start"].startswith("largest vehicles")
     assert len(solution.routes) <= 4
+
+
+def test_vehicles_set_off_late_enough_that_nobody_waits_aboard() -> None:
+    """Pick-ups have no windows, so a well-timed route never waits at one: the vehicle leaves
+    the depot as late as the school's window allows (the search's own timing left vehicles
+    setting off at midnight and waiting at stops with pupils aboard)."""
+    solution = solve(plane_problem(30, seed=17), SolveOptions(time_limit_s=1, workers=1))
+    waits = [v.service_start_s - v.arrival_s for r in solution.routes for v in r.visits if v.kind == "pickup"]
+    assert waits and max(waits) == 0
+    assert min(r.visits[0].departure_s for r in solution.routes) > BELL - 3 * 3600

@@ -36,7 +36,12 @@ class BuiltModel:
     delivery_node: dict[int, int]
 
 
-def build_model(problem: RoutingProblem) -> BuiltModel:
+def build_model(problem: RoutingProblem, *, for_timing: bool = False) -> BuiltModel:
+    """The routing model. With `for_timing` the ride limits are constraints on the cumul
+    variables instead of node precedences: too slow to search with, but the finalizer then
+    times each stop as late as its route allows (with the precedences it leaves vehicles
+    setting off at midnight and waiting at stops with pupils aboard, legal but long rides).
+    `retime` reads the routes a search found into it."""
     locations: list[int] = []
     kinds: list[str] = []
     service: list[int] = []
@@ -129,9 +134,14 @@ def build_model(problem: RoutingProblem) -> BuiltModel:
             # Time between them as node precedences of the time dimension, which the routing
             # library's own filters check during the search: the same bounds as generic
             # constraints on the cumul variables made coach-sized insertion 25x slower.
-            time.AddNodePrecedence(pi, di, req.pickup_service_s)  # drop-off after boarding
-            if req.max_ride_s is not None:  # ride = drop-off start - pickup end <= limit
-                time.AddNodePrecedence(di, pi, -(int(req.max_ride_s) + req.pickup_service_s))
+            if not for_timing:
+                time.AddNodePrecedence(pi, di, req.pickup_service_s)  # drop-off after boarding
+                if req.max_ride_s is not None:  # ride = drop-off start - pickup end <= limit
+                    time.AddNodePrecedence(di, pi, -(int(req.max_ride_s) + req.pickup_service_s))
+            else:
+                solver.Add(time.CumulVar(pi) + req.pickup_service_s <= time.CumulVar(di))
+                if req.max_ride_s is not None:
+                    solver.Add(time.CumulVar(di) - time.CumulVar(pi) - req.pickup_service_s <= int(req.max_ride_s))
         if req.pickup_window and p_node is not None:
             time.CumulVar(manager.NodeToIndex(p_node)).SetRange(int(req.pickup_window[0]), int(req.pickup_window[1]))
         if req.delivery_window and d_node is not None:
@@ -160,3 +170,30 @@ def _capacity(routing: pywrapcp.RoutingModel, demand: np.ndarray, caps: list[int
     callback = routing.RegisterUnaryTransitVector(demand.tolist())
     routing.AddDimensionWithVehicleCapacity(callback, 0, [int(c) for c in caps], True, name)
     return routing.GetDimensionOrDie(name)
+
+
+def routes_of(built: BuiltModel, assignment) -> list[list[int]]:
+    """Each vehicle's visited nodes in order (no start or end), as ReadAssignmentFromRoutes takes them."""
+    routing, out = built.routing, []
+    for v in range(routing.vehicles()):
+        nodes, index = [], assignment.Value(routing.NextVar(routing.Start(v)))
+        while not routing.IsEnd(index):
+            nodes.append(built.manager.IndexToNode(index))
+            index = assignment.Value(routing.NextVar(index))
+        out.append(nodes)
+    return out
+
+
+def retime(problem: RoutingProblem, built: BuiltModel, assignment):
+    """The same routes in the timing model (see `build_model`), or None if it rejects them."""
+    from ortools.constraint_solver import pywrapcp
+
+    timing = build_model(problem, for_timing=True)
+    routes = timing.routing.ReadAssignmentFromRoutes(routes_of(built, assignment), True)
+    if routes is None:
+        return None
+    # solving from the routes, stopping at the first solution, runs the finalizer that times them
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.solution_limit = 1
+    timed = timing.routing.SolveFromAssignmentWithParameters(routes, params)
+    return None if timed is None else (timing, timed)

@@ -234,7 +234,7 @@ def _solve_one(problem: RoutingProblem, options: SolveOptions, catalogue: tuple 
 def _search(problem: RoutingProblem, config: SearchConfig, options: SolveOptions) -> Solution | None:
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-    from transport.optimise.model import build_model
+    from transport.optimise.model import build_model, retime
 
     started = clock.perf_counter()
     built = build_model(problem)
@@ -275,8 +275,14 @@ def _search(problem: RoutingProblem, config: SearchConfig, options: SolveOptions
     # which limit ended the search: only a work limit makes the routes reproducible
     stopped_by = "time_limit" if clock.perf_counter() - search_started >= remaining - 0.05 else (
         "solution_limit" if options.solution_limit else "local_optimum")
+    status = built.routing.status()
+    timed = retime(problem, built, assignment)
+    if timed is None:  # not expected: the same limits, stated the other way
+        log.warning("search %s: the routes could not be retimed; stop times may include waiting", config.label)
+    else:
+        built, assignment = timed
     solution = _extract(problem, built, assignment, config.label, clock.perf_counter() - started)
-    solution.stats["routing_status"] = _STATUS.get(built.routing.status(), str(built.routing.status()))
+    solution.stats["routing_status"] = _STATUS.get(status, str(status))
     solution.stats["first_solution_seconds"] = round(first_seconds, 2)
     solution.stats["start"] = start
     solution.stats["stopped_by"] = stopped_by
