@@ -255,8 +255,8 @@ def _search(problem: RoutingProblem, config: SearchConfig, options: SolveOptions
     first = built.routing.SolveWithParameters(first_params)
     start = config.first_solution
     if config.first_solution in INSERTION_STARTS:
-        # each extra start may take a share of the limit; under a work limit (reproducible
-        # runs) it always runs to completion, so that the same inputs give the same start
+        # the extra starts may take a share of the limit; under a work limit (reproducible
+        # runs) they always run to completion, so that the same inputs give the same start
         cap = FIRST_SOLUTION_CAP_S if options.solution_limit else max(BUS_START_MIN_S, BUS_START_SHARE * options.time_limit_s)
         for label, candidate in _bus_run_starts(problem, built, first_params, cap):
             if first is None or candidate.ObjectiveValue() < first.ObjectiveValue():
@@ -293,7 +293,7 @@ def _search(problem: RoutingProblem, config: SearchConfig, options: SolveOptions
 INSERTION_STARTS = frozenset({"PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION", "SEQUENTIAL_CHEAPEST_INSERTION"})
 
 
-#: The bus-run starts may each take this share of a search's time limit (at least the
+#: The bus-run starts together may take this share of a search's time limit (at least the
 #: minimum): they take milliseconds on pick-up point partitions, but seconds on hundreds of
 #: door-to-door pupils with only minibuses, where a start cut short is simply not used.
 BUS_START_SHARE = 0.25
@@ -320,11 +320,15 @@ def _bus_run_starts(problem: RoutingProblem, built, first_params, cap_s: float) 
     only_largest = tuple(vt for vt in types if vt.seats == largest)
     largest_first = tuple(vt if vt.seats == largest else dataclasses.replace(vt, fixed_cost=problem.unserved_penalty // 2)
                           for vt in types)
-    capped = type(first_params)()
-    capped.CopyFrom(first_params)
-    capped.time_limit.FromMilliseconds(int(cap_s * 1000))
+    deadline = clock.perf_counter() + cap_s
     starts = []
     for label, fleet in (("largest vehicles only", only_largest), ("largest vehicles first", largest_first)):
+        left = deadline - clock.perf_counter()
+        if left < 0.05:
+            break
+        capped = type(first_params)()
+        capped.CopyFrom(first_params)
+        capped.time_limit.FromMilliseconds(int(left * 1000))
         assignment = _start_with_fleet(dataclasses.replace(problem, vehicle_types=fleet), problem, built, capped)
         if assignment is not None:
             starts.append((label, assignment))
