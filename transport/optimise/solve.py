@@ -128,14 +128,18 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
     objective = 0
     statuses = []
     stopped_by: set[str] = set()
-    total = len(problem.requests)
+    left = len(problem.requests)
     for key in keys:
         part = tuple(r for r in problem.requests if r.partition == key)
         fleet = _useful_fleet(part, problem.vehicle_types, remaining, problem.time_s)
         ids = {r.request_id for r in part}
         sub = dataclasses.replace(problem, requests=part, vehicle_types=fleet,
                                   incompatible=tuple(p for p in problem.incompatible if p[0] in ids and p[1] in ids))
-        limit = max(MIN_PARTITION_SECONDS, options.time_limit_s * len(part) / total)
+        # a share of the time still left, so that a partition running over (a first solution
+        # is never cut short) is made up by the later ones instead of overrunning the whole run
+        budget = options.time_limit_s - (clock.perf_counter() - started)
+        limit = max(MIN_PARTITION_SECONDS, budget * len(part) / left)
+        left -= len(part)
         solution = _solve_one(sub, dataclasses.replace(options, time_limit_s=limit), catalogue=problem.vehicle_types)
         offset = len(routes)
         for k, route in enumerate(solution.routes):
