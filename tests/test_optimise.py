@@ -152,3 +152,17 @@ def test_vehicles_set_off_late_enough_that_nobody_waits_aboard() -> None:
     waits = [v.service_start_s - v.arrival_s for r in solution.routes for v in r.visits if v.kind == "pickup"]
     assert waits and max(waits) == 0
     assert min(r.visits[0].departure_s for r in solution.routes) > BELL - 3 * 3600
+
+
+def test_retiming_holds_when_vehicles_end_away_from_their_start(caplog: pytest.LogCaptureFixture) -> None:
+    """Vehicles that finish at the school (an end depot that is no vehicle's start, as in
+    Cordeau's instances) number the solver's indices differently from the nodes: the found
+    routes must still be read back and timed, not dropped with a warning."""
+    base = plane_problem(30, seed=19)
+    fleet = tuple(replace(vt, end=SCHOOL) for vt in base.vehicle_types)
+    with caplog.at_level("WARNING"):
+        solution = solve(replace(base, vehicle_types=fleet), SolveOptions(time_limit_s=1, workers=1))
+    assert not [r for r in caplog.records if "retimed" in r.getMessage()]
+    assert solution.unserved == ()
+    waits = [v.service_start_s - v.arrival_s for r in solution.routes for v in r.visits if v.kind == "pickup"]
+    assert max(waits) == 0

@@ -328,9 +328,9 @@ def _summary(result: Run, by_reason: pd.DataFrame) -> dict:
         rides += list(pd.to_numeric(routes["ride_minutes"], errors="coerce").dropna())
     vehicles_by_type: dict[str, dict[str, int]] = {}
     for run_name, sol in result.solutions.items():
-        counts = vehicles_by_type.setdefault(run_name, {})
         for r in sol.routes:  # "minibus@depot+PA" -> "minibus+PA": depots are not a vehicle type
             label = r.vehicle_type.split("@")[0] + ("+PA" if r.vehicle_type.endswith("+PA") else "")
+            counts = vehicles_by_type.setdefault(run_name, {})
             counts[label] = counts.get(label, 0) + 1
     unserved = {run_name: len(sol.unserved) for run_name, sol in result.solutions.items()}
     left_out: set[str] = set()

@@ -130,7 +130,8 @@ def build_model(problem: RoutingProblem, *, for_timing: bool = False) -> BuiltMo
             routing.AddDisjunction([manager.NodeToIndex(n)], problem.unserved_penalty)
         if p_node is not None and d_node is not None:
             pi, di = manager.NodeToIndex(p_node), manager.NodeToIndex(d_node)
-            routing.AddPickupAndDelivery(pi, di)  # same vehicle, pickup first
+            routing.AddPickupAndDelivery(pi, di)  # pickup first
+            solver.Add(routing.VehicleVar(pi) == routing.VehicleVar(di))  # and on the same vehicle
             # Time between them as node precedences of the time dimension, which the routing
             # library's own filters check during the search: the same bounds as generic
             # constraints on the cumul variables made coach-sized insertion 25x slower.
@@ -173,27 +174,25 @@ def _capacity(routing: pywrapcp.RoutingModel, demand: np.ndarray, caps: list[int
 
 
 def routes_of(built: BuiltModel, assignment) -> list[list[int]]:
-    """Each vehicle's visited nodes in order (no start or end), as ReadAssignmentFromRoutes takes them."""
+    """Each vehicle's visits in order (no start or end) as solver indices, the numbering
+    ReadAssignmentFromRoutes takes (it differs from node numbers when an end depot is no
+    vehicle's start, as in Cordeau's instances)."""
     routing, out = built.routing, []
     for v in range(routing.vehicles()):
-        nodes, index = [], assignment.Value(routing.NextVar(routing.Start(v)))
+        indices, index = [], assignment.Value(routing.NextVar(routing.Start(v)))
         while not routing.IsEnd(index):
-            nodes.append(built.manager.IndexToNode(index))
+            indices.append(index)
             index = assignment.Value(routing.NextVar(index))
-        out.append(nodes)
+        out.append(indices)
     return out
 
 
 def retime(problem: RoutingProblem, built: BuiltModel, assignment):
-    """The same routes in the timing model (see `build_model`), or None if it rejects them."""
-    from ortools.constraint_solver import pywrapcp
-
+    """The same routes in the timing model (see `build_model`), or None if it rejects or
+    changes them. Reading routes in runs the model's finalizer, which does the timing."""
     timing = build_model(problem, for_timing=True)
-    routes = timing.routing.ReadAssignmentFromRoutes(routes_of(built, assignment), True)
-    if routes is None:
+    routes = routes_of(built, assignment)
+    timed = timing.routing.ReadAssignmentFromRoutes(routes, True)
+    if timed is None or routes_of(timing, timed) != routes:
         return None
-    # solving from the routes, stopping at the first solution, runs the finalizer that times them
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.solution_limit = 1
-    timed = timing.routing.SolveFromAssignmentWithParameters(routes, params)
-    return None if timed is None else (timing, timed)
+    return timing, timed

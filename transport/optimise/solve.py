@@ -96,7 +96,7 @@ def portfolio(problem: RoutingProblem) -> tuple[SearchConfig, ...]:
     return DISTANCE_ONLY
 
 
-#: Each partition gets a share of the time limit in proportion to its requests, at least this.
+#: Each partition gets a share of the time still left in proportion to its requests, at least this.
 MIN_PARTITION_SECONDS = 1.0
 #: The first solution is never cut short by the time limit; this only guards against a hang.
 FIRST_SOLUTION_CAP_S = 600
@@ -128,17 +128,19 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
     objective = 0
     statuses = []
     stopped_by: set[str] = set()
-    left = len(problem.requests)
+    total = left = len(problem.requests)
     for key in keys:
         part = tuple(r for r in problem.requests if r.partition == key)
         fleet = _useful_fleet(part, problem.vehicle_types, remaining, problem.time_s)
         ids = {r.request_id for r in part}
         sub = dataclasses.replace(problem, requests=part, vehicle_types=fleet,
                                   incompatible=tuple(p for p in problem.incompatible if p[0] in ids and p[1] in ids))
-        # a share of the time still left, so that a partition running over (a first solution
-        # is never cut short) is made up by the later ones instead of overrunning the whole run
-        budget = options.time_limit_s - (clock.perf_counter() - started)
-        limit = max(MIN_PARTITION_SECONDS, budget * len(part) / left)
+        if options.solution_limit:  # fixed shares, so that reruns give each partition the same cap
+            limit = max(MIN_PARTITION_SECONDS, options.time_limit_s * len(part) / total)
+        else:  # a share of the time still left: a partition running over (a first solution is
+            # never cut short) is made up by the later ones instead of overrunning the whole run
+            budget = options.time_limit_s - (clock.perf_counter() - started)
+            limit = max(MIN_PARTITION_SECONDS, budget * len(part) / left)
         left -= len(part)
         solution = _solve_one(sub, dataclasses.replace(options, time_limit_s=limit), catalogue=problem.vehicle_types)
         offset = len(routes)
@@ -261,10 +263,15 @@ def _search(problem: RoutingProblem, config: SearchConfig, options: SolveOptions
     if config.first_solution in INSERTION_STARTS:
         # the extra starts may take a share of the limit; under a work limit (reproducible
         # runs) they always run to completion, so that the same inputs give the same start
-        cap = FIRST_SOLUTION_CAP_S if options.solution_limit else max(BUS_START_MIN_S, BUS_START_SHARE * options.time_limit_s)
-        for label, candidate in _bus_run_starts(problem, built, first_params, cap):
-            if first is None or candidate.ObjectiveValue() < first.ObjectiveValue():
-                first, start = candidate, label
+        cap = FIRST_SOLUTION_CAP_S if options.solution_limit else min(
+            options.time_limit_s, max(BUS_START_MIN_S, BUS_START_SHARE * options.time_limit_s))
+        best = None if first is None else first.ObjectiveValue()
+        chosen = None
+        for label, routes, objective in _bus_run_starts(problem, first_params, cap):
+            if best is None or objective < best:
+                best, chosen, start = objective, routes, label
+        if chosen is not None:  # read in last: an assignment held by the model is overwritten by the next read
+            first = built.routing.ReadAssignmentFromRoutes(chosen, True)
     if first is None:
         log.info("search %s found no first solution", config.label)
         return None
@@ -282,7 +289,8 @@ def _search(problem: RoutingProblem, config: SearchConfig, options: SolveOptions
     status = built.routing.status()
     timed = retime(problem, built, assignment)
     if timed is None:  # not expected: the same limits, stated the other way
-        log.warning("search %s: the routes could not be retimed; stop times may include waiting", config.label)
+        log.warning("search %s: the routes could not be retimed; vehicles may wait at stops with pupils aboard",
+                    config.label)
     else:
         built, assignment = timed
     solution = _extract(problem, built, assignment, config.label, clock.perf_counter() - started)
@@ -304,7 +312,7 @@ BUS_START_SHARE = 0.25
 BUS_START_MIN_S = 0.5
 
 
-def _bus_run_starts(problem: RoutingProblem, built, first_params, cap_s: float) -> list[tuple[str, object]]:
+def _bus_run_starts(problem: RoutingProblem, first_params, cap_s: float) -> list[tuple[str, list[list[int]], int]]:
     """Other first solutions, built as a bus run is planned: the largest vehicles first.
 
     Insertion fills whichever vehicle is cheapest for the next stop, so a pick-up point
@@ -315,8 +323,11 @@ def _bus_run_starts(problem: RoutingProblem, built, first_params, cap_s: float) 
     hand a stop to a smaller vehicle, and the search does (the same stops: £1,405 after 1.2 s).
     Two such starts: only the largest type; and every type with the smaller ones priced at half
     an unserved request, for when other partitions have taken most of the largest vehicles.
-    The caller keeps whichever start is cheapest, so door-to-door partitions keep theirs.
+    Returns (label, routes as solver indices of `problem`'s model, objective in that model);
+    the caller keeps whichever start is cheapest, so door-to-door partitions keep theirs.
     """
+    from transport.optimise.model import build_model
+
     types = problem.vehicle_types
     largest = max(vt.seats for vt in types)
     if all(vt.seats == largest for vt in types) or not any(vt.fixed_cost for vt in types):
@@ -333,37 +344,40 @@ def _bus_run_starts(problem: RoutingProblem, built, first_params, cap_s: float) 
         capped = type(first_params)()
         capped.CopyFrom(first_params)
         capped.time_limit.FromMilliseconds(int(left * 1000))
-        assignment = _start_with_fleet(dataclasses.replace(problem, vehicle_types=fleet), problem, built, capped)
-        if assignment is not None:
-            starts.append((label, assignment))
+        priced = build_model(problem)  # a fresh model each, so no start's assignment overwrites another's
+        routes = _first_routes_with_fleet(dataclasses.replace(problem, vehicle_types=fleet), problem, priced, capped)
+        if routes is None:
+            continue
+        loaded = priced.routing.ReadAssignmentFromRoutes(routes, True)
+        if loaded is not None:
+            starts.append((label, routes, loaded.ObjectiveValue()))
     return starts
 
 
-def _start_with_fleet(variant: RoutingProblem, problem: RoutingProblem, built, first_params):
-    """The first solution of `variant` (same requests, a different fleet or prices), read into
-    `built`, the model of `problem`: each route goes to a vehicle of the same catalogue type."""
-    from transport.optimise.model import build_model
+def _first_routes_with_fleet(variant: RoutingProblem, problem: RoutingProblem, target, first_params) -> list[list[int]] | None:
+    """The first solution of `variant` (same requests, a different fleet or prices) as routes of
+    `target`, the model of `problem`: each route goes to a vehicle of the same catalogue type."""
+    from transport.optimise.model import build_model, routes_of
 
     model = build_model(variant)
     found = model.routing.SolveWithParameters(first_params)
     if found is None:
         return None
     vehicles_of: dict[str, list[int]] = {}
-    for v, t in enumerate(built.vehicle_type):
+    for v, t in enumerate(target.vehicle_type):
         vehicles_of.setdefault(problem.vehicle_types[t].name, []).append(v)
-    routes: list[list[int]] = [[] for _ in built.vehicle_type]
-    routing = model.routing
-    for v, t in enumerate(model.vehicle_type):
-        nodes = []
-        index = found.Value(routing.NextVar(routing.Start(v)))
-        while not routing.IsEnd(index):
+    routes: list[list[int]] = [[] for _ in target.vehicle_type]
+    for v, indices in enumerate(routes_of(model, found)):
+        if not indices:
+            continue
+        mapped = []
+        for index in indices:
             node = model.manager.IndexToNode(index)
             r = model.node_request[node]  # the same requests in the same order in both models
-            nodes.append(built.pickup_node[r] if model.node_kind[node] == "pickup" else built.delivery_node[r])
-            index = found.Value(routing.NextVar(index))
-        if nodes:
-            routes[vehicles_of[variant.vehicle_types[t].name].pop(0)] = nodes
-    return built.routing.ReadAssignmentFromRoutes(routes, True)
+            mapped.append(target.manager.NodeToIndex(
+                target.pickup_node[r] if model.node_kind[node] == "pickup" else target.delivery_node[r]))
+        routes[vehicles_of[variant.vehicle_types[model.vehicle_type[v]].name].pop(0)] = mapped
+    return routes
 
 
 _STATUS = {0: "NOT_SOLVED", 1: "SUCCESS", 2: "PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED", 3: "FAIL", 4: "FAIL_TIMEOUT",
