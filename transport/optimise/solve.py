@@ -55,9 +55,9 @@ class SearchConfig:
 #: - When every vehicle has a fixed price (school contracts, Li & Lim's vehicles-first
 #:   objective) the extra LNS operators pay off (Li & Lim lrc201 at 30 s: 10.8% -> 5.2% gap),
 #:   and so does a second worker that starts from Christofides, leaving most pairs unplaced
-#:   for the local search to build routes from: insertion commits early to many small
-#:   vehicles on pick-up point partitions (Rutland, Casterton College's stops: £2,420 a run
-#:   against £1,520), while the same start loses on door-to-door partitions, hence both.
+#:   for the local search to build routes from (it once was the only worker to find bus
+#:   runs on pick-up point partitions; the insertion workers now also try bus-run starts,
+#:   see `_bus_run_starts`), while the same start loses on door-to-door partitions, hence both.
 #: - When distance alone is priced (Cordeau's dial-a-ride) both of those slow the search
 #:   down, so plain GLS leads.
 #: - When every request is a delivery loaded at the depot (Solomon's VRPTW, no pupil run)
