@@ -2,7 +2,7 @@
 
 Each instance (Solomon VRPTW, Li & Lim PDPTW, Cordeau DARP; VRPLIB CVRP too) is turned into a
 `transport.optimise.RoutingProblem` of `Request`s and one `VehicleType`, and solved with
-`transport.optimise.solve.solve(problem, SolveOptions(time_limit_s=T, workers=2))`, exactly as a
+`transport.optimise.solve(problem, SolveOptions(time_limit_s=T, workers=2))`, exactly as a
 council's pupils are. The routes that come back are checked independently here, from the returned
 visits and the instance's own data (not the solver's model): every request served once, pickup
 before drop-off on the same vehicle, capacity, time windows on the start of service, travel times
@@ -58,8 +58,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from instances import BASIS_DIMACS, BASIS_NINT, Instance, load  # noqa: E402
 
+from transport.check import check_run  # noqa: E402
+from transport.optimise.partition import solve  # noqa: E402
 from transport.optimise.problem import Request, RoutingProblem, VehicleType  # noqa: E402
-from transport.optimise.solve import SolveOptions, solve  # noqa: E402
+from transport.optimise.search import SolveOptions  # noqa: E402
+from transport.runfiles import encode_run  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("TRANSPORT_SHARED_DATA", ROOT.parent / "shared" / "data")) / "bench"
@@ -134,19 +137,19 @@ def to_problem(c: Converted) -> RoutingProblem:
     requests: list[Request] = []
     for i in inst.customers:
         requests.append(Request(
-            f"n{i}", pickup=None, delivery=i, seats=int(inst.demand[i]),
+            request_id=f"n{i}", pickup=None, delivery=i, seats=int(inst.demand[i]),
             delivery_window=(int(c.early[i]), int(c.late[i])), delivery_service_s=int(c.service[i]),
         ))
     max_ride = None if inst.max_ride is None else int(math.floor(inst.max_ride * c.scale + 1e-7))
     for p, d in inst.pairs:
         requests.append(Request(
-            f"n{p}", pickup=p, delivery=d, seats=int(inst.demand[p]),
+            request_id=f"n{p}", pickup=p, delivery=d, seats=int(inst.demand[p]),
             pickup_window=(int(c.early[p]), int(c.late[p])), delivery_window=(int(c.early[d]), int(c.late[d])),
             max_ride_s=max_ride, pickup_service_s=int(c.service[p]), delivery_service_s=int(c.service[d]),
         ))
     duration = None if inst.max_route_duration is None else int(math.floor(inst.max_route_duration * c.scale + 1e-7))
     fleet = VehicleType(
-        name="bench", seats=int(inst.capacity), count=int(inst.vehicles), fixed_cost=int(c.fixed_cost),
+        catalogue_type="bench", seats=int(inst.capacity), count=int(inst.vehicles), fixed_cost=int(c.fixed_cost),
         cost_per_km=1000,  # arc cost = distance x 1000 / 1000: exactly the integer distance
         start=inst.start_depot, end=inst.end_depot, max_duration_s=duration,
     )
@@ -308,6 +311,10 @@ def run_ours(c: Converted, time_limit: float) -> dict[str, Any]:
     solution = solve(problem, SolveOptions(time_limit_s=time_limit, workers=2))
     wall = time.perf_counter() - started
     checked = check_visits(c, solution)
+    # and the product's own independent checker, on the same tables a council run is checked on
+    product_check = check_run(encode_run("bench", problem, solution))
+    checked["product_check_violations"] = [str(v) for v in product_check[:10]]
+    checked["feasible"] = checked["feasible"] and not product_check
     dist = basis_distance(c, checked)
     return {
         "status": solution.status,

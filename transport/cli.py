@@ -89,9 +89,6 @@ ScenarioArg = Annotated[Path, typer.Argument(help="Scenario TOML file (see scena
 OutOption = Annotated[Path | None, typer.Option("--out", help="Output folder. Default: maps/<scenario>/.")]
 TimeLimitOption = Annotated[float | None, typer.Option("--time-limit", help="Search seconds per run (AM, PM); overrides the scenario.")]
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
 def _default_out(name: str) -> Path:
     return Path("maps") / name
 
@@ -109,7 +106,7 @@ def run_command(
              "says which limit stopped it).")] = None,
 ) -> None:
     """Run one scenario end to end: eligibility, routes, check, costs, map and route sheets."""
-    from transport.pipeline import run
+    from transport.pipeline import run_and_write
     from transport.scenarios import load_scenario
 
     spec = load_scenario(scenario)
@@ -117,8 +114,8 @@ def run_command(
     if changes:
         spec = spec.model_copy(update={"optimise": spec.optimise.model_validate(spec.optimise.model_dump() | changes)})
     target = out or _default_out(spec.name)
-    result = run(spec, target, data_dir=data_dir, time_limit_s=time_limit)
-    _print_outputs(result.out_dir, result.summary)
+    result = run_and_write(spec, target, data_dir=data_dir, time_limit_s=time_limit)
+    _print_outputs(target, result.summary)
 
 
 @app.command("eligibility")
@@ -134,7 +131,12 @@ def eligibility_command(
 
     spec = load_scenario(scenario)
     target = out or _default_out(spec.name)
-    table, route = eligibility_only(spec, target, data_dir=data_dir, explain=explain)
+    table, inputs, walk = eligibility_only(spec, data_dir=data_dir)
+    if explain and explain not in set(table["pupil_id"]):
+        raise InputError(f"pupil {explain!r} is not in the pupils file")
+    target.mkdir(parents=True, exist_ok=True)
+    table.to_csv(target / "eligibility.csv", index=False)
+    route = _explain_route(explain, table, inputs, walk, target) if explain else None
     counts = table.groupby(["eligible", "reason_code"]).size()
     typer.echo(f"{int(table['eligible'].sum())} of {len(table)} pupils eligible ({table['eligible'].mean():.1%})")
     for (eligible, code), n in counts.sort_values(ascending=False).items():
@@ -147,6 +149,19 @@ def eligibility_command(
         typer.echo(f"  Walking route: {row['walk_distance_m']:,.0f} m ({row['walk_distance_miles']:.2f} miles); "
                    f"nearest suitable school {row['nearest_suitable_urn']} at {row['nearest_suitable_distance_m']:,.0f} m")
         typer.echo(f"  Route written: {route}")
+
+
+def _explain_route(pupil_id: str, table, inputs, walk, target: Path) -> Path:
+    """The measured walking route of one pupil, as GeoJSON an officer can show a parent."""
+    from transport.eligibility import walking_route_geojson
+
+    pupil = inputs.pupils.set_index("pupil_id").loc[pupil_id]
+    school = inputs.schools.set_index("urn").loc[str(pupil["school_urn"])]
+    decision = table.set_index("pupil_id").loc[pupil_id]
+    properties = {"pupil_id": pupil_id, "school_urn": str(pupil["school_urn"]), "reason_code": decision["reason_code"],
+                  "walk_distance_m": float(decision["walk_distance_m"])}
+    return walking_route_geojson(walk, (pupil["lat"], pupil["lon"]), (school["lat"], school["lon"]), properties,
+                                 target / f"walking_route_{pupil_id}.geojson")
 
 
 @app.command("check")

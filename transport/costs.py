@@ -3,34 +3,38 @@
 Pricing is the same for both sides of the comparison, so as-is and optimised can be set
 side by side line by line: contract day prices (fixed plus per mile, dead mileage
 included), passenger assistants (paid hours times rate with on-costs), mileage allowances,
-and a management overhead, annualised over the school days.
+and a management overhead, annualised over the school days. Everything is priced from the
+run in memory: the problems asked and the solutions found.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from transport.errors import Problem, ProblemCollector
-from transport.inputs import ROW_OFFSET, read_table
+from transport.contracts import MILEAGE_ALLOWANCE, TRAVEL_PASS
+from transport.fleet import RUNS_PER_DAY
+from transport.optimise.problem import RoutingProblem
+from transport.optimise.solution import Solution
+from transport.outcomes import CONTRACT_FLAGS
 from transport.scenarios import CostSettings, Forecast
-from transport.units import METRES_PER_MILE
+from transport.schemas import CONTRACT_FLAGS as FLAGS_TABLE
+from transport.schemas import PRICED_ROUTES, PUPIL_COSTS, RIDE_SHARES, breakdown_table
+from transport.units import m_to_miles
 
-CONTRACT_COLUMNS = ["route_ref", "operator", "vehicle_type", "daily_price_gbp", "passenger_assistant", "pupils", "school_urn"]
-ROUTE_COST_COLUMNS = ["route_ref", "run", "vehicle_type", "depot", "has_assistant", "pupils", "miles_per_day",
-                      "vehicle_gbp", "assistant_gbp", "mileage_gbp", "annual_gbp"]
-MODES = ("door_to_door", "pickup_point", "mileage_allowance", "travel_pass")
+#: England, pre-16 SEND home-to-school transport, spend per user 2025-26 (DfE data collection,
+#: via shared/data/README.md): the figure a run's SEND cost per pupil is compared with.
+NATIONAL_SEND_GBP_PER_USER = 8800.0
 
 
 @dataclass(frozen=True, slots=True)
 class PlanCost:
     """Cost lines of a plan, per route and per pupil, all annual in pounds."""
 
-    routes: pd.DataFrame  # route_ref, vehicle_type, has_assistant, pupils, vehicle_gbp, assistant_gbp, mileage_gbp, annual_gbp
-    pupils: pd.DataFrame  # pupil_id, school_urn, need, mode, vehicle_type, annual_gbp
+    routes: pd.DataFrame  # schemas.PRICED_ROUTES
+    pupils: pd.DataFrame  # schemas.PUPIL_COSTS (or its first columns)
     overhead_gbp: float
 
     @property
@@ -42,51 +46,52 @@ class PlanCost:
         return self.contract_gbp + self.overhead_gbp
 
 
-def price_optimised(run_dir: Path, vehicles: pd.DataFrame, pupils: pd.DataFrame, settings: CostSettings) -> PlanCost:
-    """Price the optimiser's AM and PM routes from their files.
+def vehicle_run_gbp(daily_price_gbp: float, price_per_mile_gbp: float, distance_m: float, school_days: int) -> float:
+    """A year of one run (AM or PM) of a vehicle: half the day price, plus its price per mile over
+    every mile driven, depot to depot, on each school day."""
+    return (daily_price_gbp / RUNS_PER_DAY + price_per_mile_gbp * m_to_miles(distance_m)) * school_days
 
-    Each run carries half the vehicle's day price (a contract covers both runs), plus the
-    catalogue's price per mile over every mile driven, depot to depot. An assistant costs
-    paid hours times the hourly rate with on-costs, per run.
+
+def price_optimised(problems: dict[str, RoutingProblem], solutions: dict[str, Solution], vehicles: pd.DataFrame,
+                    pupils: pd.DataFrame, settings: CostSettings) -> PlanCost:
+    """Price the optimiser's AM and PM routes.
+
+    An assistant costs paid hours times the hourly rate with on-costs, per run. Each pupil
+    carries an equal share of the runs they ride.
     """
-    rows = []
-    members_rows = []
-    catalogue = vehicles.assign(label=[f"{t}@{d}" if str(d) else t for t, d in zip(vehicles["vehicle_type"], vehicles["depot"], strict=True)])
-    price = catalogue.drop_duplicates("label").set_index("label")
-    for run in sorted(p.name for p in (run_dir / "runs").iterdir() if (p / "routes.csv").is_file()):
-        routes = pd.read_csv(run_dir / "runs" / run / "routes.csv", dtype={"pupils": str, "request_id": str, "group": str})
-        if routes.empty:
-            continue
-        matrix = np.load(run_dir / "runs" / run / "matrix.npz")
-        distance = matrix["distance_m"]
-        for vehicle, stops in routes.groupby("vehicle", sort=True):
-            stops = stops.sort_values("sequence")
-            vtype = str(stops["vehicle_type"].iat[0])
-            label = vtype.removesuffix("+PA")
-            row = price.loc[label]
-            locs = stops["location"].to_numpy(int)
-            miles = float(distance[locs[:-1], locs[1:]].sum()) / METRES_PER_MILE
-            vehicle_gbp = (row["daily_price_gbp"] / 2 + row["price_per_mile_gbp"] * miles) * settings.school_days
-            has_pa = bool(stops["has_assistant"].iat[0])
-            assistant_gbp = settings.assistant_daily_gbp / 2 * settings.school_days if has_pa else 0.0
-            aboard = [p for cell in stops["pupils"].dropna() for p in str(cell).split(";") if p]
-            aboard = list(dict.fromkeys(aboard))
-            rows.append({"route_ref": vehicle, "run": run, "vehicle_type": row["vehicle_type"], "depot": row["depot"],
-                         "has_assistant": has_pa, "pupils": len(aboard), "miles_per_day": round(miles, 2),
+    rows, members_rows = [], []
+    price: dict[tuple[str, str], dict] = {}
+    for row in vehicles.to_dict("records"):
+        price.setdefault((row["vehicle_type"], str(row["depot"])), row)
+    for run in sorted(solutions):
+        problem, solution = problems[run], solutions[run]
+        types = {vt.name: vt for vt in problem.vehicle_types}
+        requests = {r.request_id: r for r in problem.requests}
+        for number, route in enumerate(solution.routes, start=1):
+            vt = types[route.vehicle_type]
+            row = price[(vt.catalogue_type, vt.depot)]
+            locs = np.array([v.location for v in route.visits])
+            metres = float(problem.distance_m[locs[:-1], locs[1:]].sum())
+            vehicle_gbp = vehicle_run_gbp(row["daily_price_gbp"], row["price_per_mile_gbp"], metres, settings.school_days)
+            assistant_gbp = settings.assistant_daily_gbp / RUNS_PER_DAY * settings.school_days if vt.has_assistant else 0.0
+            aboard = list(dict.fromkeys(p for v in route.visits if v.request_id in requests for p in requests[v.request_id].members))
+            ref = f"{run}-{number:03d}"
+            rows.append({"route_ref": ref, "run": run, "vehicle_type": row["vehicle_type"], "depot": row["depot"],
+                         "has_assistant": vt.has_assistant, "pupils": len(aboard), "miles_per_day": round(m_to_miles(metres), 2),
                          "vehicle_gbp": vehicle_gbp, "assistant_gbp": assistant_gbp, "mileage_gbp": 0.0,
                          "annual_gbp": vehicle_gbp + assistant_gbp})
             share = (vehicle_gbp + assistant_gbp) / max(1, len(aboard))
-            for p in aboard:
-                members_rows.append({"pupil_id": p, "route_ref": vehicle, "run": run, "vehicle_type": row["vehicle_type"], "annual_gbp": share})
-    routes_cost = pd.DataFrame(rows, columns=ROUTE_COST_COLUMNS)
-    per_pupil = _per_pupil(pd.DataFrame(members_rows, columns=["pupil_id", "route_ref", "run", "vehicle_type", "annual_gbp"]), pupils)
+            members_rows += [{"pupil_id": p, "route_ref": ref, "run": run, "vehicle_type": row["vehicle_type"], "annual_gbp": share}
+                             for p in aboard]
+    routes_cost = PRICED_ROUTES.frame(rows)
+    per_pupil = _per_pupil(RIDE_SHARES.frame(members_rows), pupils)
     return PlanCost(routes_cost, per_pupil, settings.management_overhead_share * float(routes_cost["annual_gbp"].sum()))
 
 
 def _per_pupil(members: pd.DataFrame, pupils: pd.DataFrame) -> pd.DataFrame:
     """Each pupil's share of the routes they ride (an equal share of each route's cost)."""
     if members.empty:
-        return pd.DataFrame(columns=["pupil_id", "school_urn", "need", "mode", "vehicle_type", "annual_gbp"])
+        return PUPIL_COSTS.frame()
     grouped = members.groupby("pupil_id").agg(annual_gbp=("annual_gbp", "sum"), vehicle_type=("vehicle_type", "first")).reset_index()
     info = pupils.set_index("pupil_id")
     grouped["school_urn"] = grouped["pupil_id"].map(info["school_urn"])
@@ -96,84 +101,10 @@ def _per_pupil(members: pd.DataFrame, pupils: pd.DataFrame) -> pd.DataFrame:
         grouped["mode"] = grouped["pupil_id"].map(info["mode"]).map({"door": "door_to_door", "stop": "pickup_point"}).fillna("door_to_door")
     else:
         grouped["mode"] = "door_to_door"
-    return grouped[["pupil_id", "school_urn", "need", "mode", "vehicle_type", "annual_gbp"]]
+    return PUPIL_COSTS.ordered(grouped)
 
 
 # --------------------------------------------------------------------------- as-is contracts
-
-
-def read_contracts(path: str | Path, known_pupils: set[str], known_schools: set[str]) -> pd.DataFrame:
-    """Current contracts: route_ref, operator, vehicle_type, daily_price_gbp, passenger_assistant,
-    pupils (';'-joined ids), school_urn; optional assistant_daily_gbp, miles_per_day (for
-    mileage allowances), annual_price_gbp (for travel passes)."""
-    name = Path(path).name
-    frame = read_table(path)
-    problems = ProblemCollector()
-    for column in CONTRACT_COLUMNS:
-        if column not in frame.columns:
-            problems.add(Problem(name, "required column is missing", column=column, fix=f"Add a '{column}' column"))
-    problems.raise_if_any()
-    out = frame.copy()
-    seen: dict[str, int] = {}
-    prices = []
-    for i, row in enumerate(frame.itertuples(index=False)):
-        r = i + ROW_OFFSET
-        if not row.route_ref:
-            problems.add(Problem(name, "empty", r, "route_ref", fix="Every contract needs a route reference"))
-        elif row.route_ref in seen:
-            problems.add(Problem(name, f"duplicate route reference (also on row {seen[row.route_ref]})", r, "route_ref", row.route_ref))
-        else:
-            seen[row.route_ref] = r
-        prices.append(_day_price(name, r, row, problems))
-        if str(row.passenger_assistant).strip().lower() not in {"yes", "no", "y", "n", "true", "false", "1", "0", ""}:
-            problems.add(Problem(name, "not yes or no", r, "passenger_assistant", row.passenger_assistant))
-        if row.school_urn and row.school_urn not in known_schools:
-            problems.add(Problem(name, "unknown school URN", r, "school_urn", row.school_urn))
-        if str(row.vehicle_type).strip() == "mileage_allowance" and not _is_amount(getattr(row, "miles_per_day", "")):
-            problems.add(Problem(name, "a mileage allowance needs the miles driven a day", r, "miles_per_day",
-                                 getattr(row, "miles_per_day", ""), "Give the daily return-trip miles, e.g. 24"))
-        unknown = [p for p in _pupil_ids(row.pupils) if p not in known_pupils]
-        if unknown:
-            problems.add(Problem(name, f"{len(unknown)} pupil id(s) not in the pupils file: {', '.join(unknown[:10])}", r, "pupils",
-                                 row.pupils, "Check the pseudonymous ids match the pupils file"))
-    problems.raise_if_any()
-    out["daily_price_gbp"] = prices
-    out["passenger_assistant"] = out["passenger_assistant"].str.strip().str.lower().isin({"yes", "y", "true", "1"})
-    for optional in ("assistant_daily_gbp", "miles_per_day", "annual_price_gbp"):
-        out[optional] = pd.to_numeric(out.get(optional, pd.Series([""] * len(out))), errors="coerce")
-    out["pupil_list"] = out["pupils"].map(_pupil_ids)
-    return out
-
-
-def _pupil_ids(cell: object) -> list[str]:
-    """The ';'-joined pupil ids of one contract cell."""
-    return [p.strip() for p in str(cell if cell is not None else "").split(";") if p.strip()]
-
-
-def _is_amount(text: object) -> bool:
-    """True when the cell holds a finite, non-negative number."""
-    try:
-        value = float(str(text).strip())
-    except ValueError:
-        return False
-    return bool(np.isfinite(value) and value >= 0)
-
-
-def _day_price(name: str, r: int, row: object, problems: ProblemCollector) -> float:
-    """The day price of one contract row. Mileage allowances are priced by the mile and
-    travel passes may carry an annual price instead, so for those an empty day price is 0."""
-    text = str(row.daily_price_gbp).strip()
-    kind = str(row.vehicle_type).strip()
-    if not text and (kind == "mileage_allowance" or (kind == "travel_pass" and str(getattr(row, "annual_price_gbp", "")).strip())):
-        return 0.0
-    try:
-        value = float(text)
-        if not np.isfinite(value) or value < 0:
-            raise ValueError
-    except ValueError:
-        problems.add(Problem(name, "not a price in pounds", r, "daily_price_gbp", row.daily_price_gbp, "Give the day price, e.g. 84.50"))
-        return np.nan
-    return value
 
 
 def price_contracts(contracts: pd.DataFrame, settings: CostSettings) -> PlanCost:
@@ -184,11 +115,11 @@ def price_contracts(contracts: pd.DataFrame, settings: CostSettings) -> PlanCost
     for c in contracts.itertuples(index=False):
         kind = str(c.vehicle_type)
         assistant_daily = c.assistant_daily_gbp if np.isfinite(c.assistant_daily_gbp) else settings.assistant_daily_gbp
-        if kind == "mileage_allowance":
+        if kind == MILEAGE_ALLOWANCE:
             miles = c.miles_per_day if np.isfinite(c.miles_per_day) else 0.0
             vehicle = 0.0
             mileage = settings.mileage_allowance_gbp_per_mile * miles * days
-        elif kind == "travel_pass":
+        elif kind == TRAVEL_PASS:
             vehicle = c.annual_price_gbp if np.isfinite(c.annual_price_gbp) else c.daily_price_gbp * days
             mileage = 0.0
         else:
@@ -202,8 +133,8 @@ def price_contracts(contracts: pd.DataFrame, settings: CostSettings) -> PlanCost
         for p in c.pupil_list:
             members.append({"pupil_id": p, "route_ref": c.route_ref, "run": "AM+PM", "vehicle_type": kind,
                             "annual_gbp": total / max(1, len(c.pupil_list))})
-    routes = pd.DataFrame(rows, columns=ROUTE_COST_COLUMNS)
-    members_frame = pd.DataFrame(members, columns=["pupil_id", "route_ref", "run", "vehicle_type", "annual_gbp"])
+    routes = PRICED_ROUTES.frame(rows)
+    members_frame = RIDE_SHARES.frame(members)
     return PlanCost(routes, members_frame, settings.management_overhead_share * float(routes["annual_gbp"].sum()))
 
 
@@ -219,8 +150,8 @@ def flag_contracts(contracts: pd.DataFrame, eligibility: pd.DataFrame) -> pd.Dat
             flagged.append({"route_ref": c.route_ref, "pupil_id": ";".join(gone), "flag": "NOT_ELIGIBLE",
                             "detail": f"{len(gone)} of {len(c.pupil_list)} pupils on this contract are not eligible now"})
     for p in sorted(eligible - carried):
-        flagged.append({"route_ref": "", "pupil_id": p, "flag": "NO_CONTRACT", "detail": "eligible pupil with no current contract"})
-    return pd.DataFrame(flagged, columns=["route_ref", "pupil_id", "flag", "detail"])
+        flagged.append({"route_ref": "", "pupil_id": p, "flag": "NO_CONTRACT", "detail": CONTRACT_FLAGS["NO_CONTRACT"]})
+    return FLAGS_TABLE.frame(flagged)
 
 
 # --------------------------------------------------------------------------- budget tables
@@ -230,7 +161,7 @@ def breakdown(cost: PlanCost, pupils: pd.DataFrame, by: str) -> pd.DataFrame:
     """Annual cost and pupils by school, need, vehicle type or mode."""
     per = cost.pupils.copy()
     if per.empty:
-        return pd.DataFrame(columns=[by, "pupils", "annual_gbp", "gbp_per_pupil"])
+        return breakdown_table(by).frame()
     info = pupils.set_index("pupil_id")
     if by == "school_urn" and "school_urn" not in per:
         per["school_urn"] = per["pupil_id"].map(info["school_urn"])
@@ -273,8 +204,106 @@ def assumptions_table(settings: CostSettings, assumptions: Forecast) -> pd.DataF
     """Every assumption that drives a figure, with its value and meaning, for the budget file."""
     rows = []
     for model in (settings, assumptions):
-        for name, field in type(model).model_fields.items():
-            rows.append({"assumption": name, "value": getattr(model, name), "meaning": field.description or ""})
+        for name, spec in type(model).model_fields.items():
+            rows.append({"assumption": name, "value": getattr(model, name), "meaning": spec.description or ""})
     rows.append({"assumption": "assistant_daily_gbp", "value": round(settings.assistant_daily_gbp, 2),
                  "meaning": "Derived: hourly rate x (1 + on-costs) x paid hours per run x 2 runs."})
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- one run priced
+
+
+@dataclass(frozen=True)
+class Costs:
+    """A run priced: the optimised plan, today's contracts (when known), flags, forecast, budget tables."""
+
+    optimised: PlanCost
+    as_is: PlanCost | None
+    contracts: pd.DataFrame | None
+    flags: pd.DataFrame
+    forecast: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    headline: dict = field(default_factory=dict)
+    generated: dict[str, pd.DataFrame] = field(default_factory=dict)  # the demo's synthetic contracts, as written
+
+
+def cost_run(scenario, inputs, eligibility: pd.DataFrame, demand, problems: dict[str, RoutingProblem],
+             solutions: dict[str, Solution], distance_m: np.ndarray) -> Costs:
+    """Price the optimised plan and today's contracts (read, or synthesised for the demo)."""
+    settings = scenario.costs
+    people = inputs.pupils.merge(demand.pupils[["pupil_id", "mode"]], on="pupil_id", how="left")
+    optimised = price_optimised(problems, solutions, inputs.vehicles, people, settings)
+    contracts, generated = inputs.contracts, {}
+    if scenario.data.contracts == "synthetic":
+        generated["contracts.csv"], contracts = _synthetic_contracts(scenario, inputs, eligibility, demand, distance_m)
+    as_is = price_contracts(contracts, settings) if contracts is not None else None
+    flags = flag_contracts(contracts, eligibility) if contracts is not None else FLAGS_TABLE.frame()
+    send_ids = set(demand.pupils.loc[demand.pupils["mode"] == "door", "pupil_id"])
+    send_cost = float(optimised.pupils.loc[optimised.pupils["pupil_id"].isin(send_ids), "annual_gbp"].sum())
+    send_share = send_cost / optimised.contract_gbp if optimised.contract_gbp else 0.0
+    outlook = forecast(optimised, send_share, scenario.forecast)
+    headline = _headline(optimised, as_is, flags, outlook, settings, send_cost, len(send_ids), len(demand.pupils))
+    tables = budget_tables(optimised, as_is, flags, outlook, people, inputs.schools, settings, scenario.forecast)
+    return Costs(optimised, as_is, contracts, flags, outlook, tables, headline, generated)
+
+
+def _synthetic_contracts(scenario, inputs, eligibility: pd.DataFrame, demand,
+                         distance_m: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The demo's today: contracts bought the wasteful way, then aged (see `transport.synth`)."""
+    from transport.contracts import parse_contracts
+    from transport.inputs import as_text
+    from transport.synth import age_contracts, synthesise_contracts
+
+    bought = synthesise_contracts(demand.pupils, inputs.pupils, demand.locations, distance_m, inputs.vehicles,
+                                  seed=scenario.synthetic.seed)
+    seats = inputs.vehicles.drop_duplicates("vehicle_type").set_index("vehicle_type")["seats"].astype(int).to_dict()
+    aged = age_contracts(bought, eligibility, seats, seed=scenario.synthetic.seed)
+    return aged, parse_contracts(as_text(aged), "contracts.csv (synthetic)", set(inputs.pupils["pupil_id"]),
+                                 set(inputs.schools["urn"].astype(str)))
+
+
+def _headline(optimised: PlanCost, as_is: PlanCost | None, flags: pd.DataFrame, outlook: pd.DataFrame,
+              settings: CostSettings, send_cost: float, send_pupils: int, transported: int) -> dict:
+    """The cost figures of `summary.json`."""
+    per = max(1, transported)
+    headline = {
+        "annual_cost_gbp": round(optimised.total_gbp, 2),
+        "annual_contract_gbp": round(optimised.contract_gbp, 2),
+        "annual_overhead_gbp": round(optimised.overhead_gbp, 2),
+        "cost_per_transported_pupil_gbp": round(optimised.total_gbp / per, 2),
+        "send_cost_per_pupil_gbp": round(send_cost * (1 + settings.management_overhead_share) / max(1, send_pupils), 2),
+        "national_send_cost_per_user_gbp": NATIONAL_SEND_GBP_PER_USER,
+        "annual_cost_by_mode_gbp": {m: round(float(v), 2) for m, v in optimised.pupils.groupby("mode")["annual_gbp"].sum().items()},
+        "assistant_cost_gbp": round(float(optimised.routes["assistant_gbp"].sum()), 2),
+        "forecast": outlook.to_dict(orient="records"),
+    }
+    if as_is is not None:
+        headline["as_is_annual_cost_gbp"] = round(as_is.total_gbp, 2)
+        headline["saving_vs_as_is_gbp"] = round(as_is.total_gbp - optimised.total_gbp, 2)
+        headline["contracts_flagged"] = int((flags["flag"] == "NOT_ELIGIBLE").sum())
+        headline["eligible_pupils_without_contract"] = int((flags["flag"] == "NO_CONTRACT").sum())
+    return headline
+
+
+def budget_tables(optimised: PlanCost, as_is: PlanCost | None, flags: pd.DataFrame, outlook: pd.DataFrame,
+                  people: pd.DataFrame, schools: pd.DataFrame, settings: CostSettings, assumptions: Forecast) -> dict[str, pd.DataFrame]:
+    """The budget workbook's sheets, in order."""
+    from transport.schemas import BUDGET_LINES
+
+    lines = [("Optimised plan: contracts", optimised.contract_gbp), ("Optimised plan: management overhead", optimised.overhead_gbp),
+             ("Optimised plan: total", optimised.total_gbp)]
+    if as_is is not None:
+        lines += [("As-is contracts: contracts", as_is.contract_gbp), ("As-is contracts: management overhead", as_is.overhead_gbp),
+                  ("As-is contracts: total", as_is.total_gbp), ("Saving: as-is minus optimised", as_is.total_gbp - optimised.total_gbp)]
+    names = schools[["urn", "name"]].rename(columns={"urn": "school_urn"})
+    return {
+        "summary": BUDGET_LINES.frame({"line": k, "annual_gbp": v} for k, v in lines).round(2),
+        "by school": breakdown(optimised, people, "school_urn").merge(names, on="school_urn", how="left"),
+        "by need": breakdown(optimised, people, "need"),
+        "by vehicle type": breakdown(optimised, people, "vehicle_type"),
+        "by mode": breakdown(optimised, people, "mode"),
+        "forecast": outlook,
+        "assumptions": assumptions_table(settings, assumptions),
+        "contracts flagged": flags,
+    }

@@ -30,7 +30,7 @@ def run_demo(out: Path, *, data_dir: Path | None = None, time_limit_s: float | N
         load_scenario(path)  # every file is checked before anything runs
     comparison = compare(paths, out, data_dir=data_dir, time_limit_s=time_limit_s, map_first=True)
     baseline = comparison["results"][0]
-    base_dir, summary = Path(baseline["out_dir"]), baseline["summary"]
+    base_dir, summary = out / baseline.name, baseline.summary
     elapsed = time.perf_counter() - started
     lines = [
         f"Demo finished in {elapsed:.0f} s.",

@@ -18,7 +18,8 @@ import pandas as pd
 
 from transport.matrix import route_lines, travel_matrices
 from transport.outcomes import ELIGIBILITY_REASONS, ELIGIBLE_CODES
-from transport.policy import Policy
+from transport.policy import Policy, age_phase
+from transport.schemas import ELIGIBILITY
 from transport.units import METRES_PER_MILE, m_to_miles
 
 log = logging.getLogger(__name__)
@@ -59,21 +60,17 @@ def decide(pupils: pd.DataFrame, schools: pd.DataFrame, distances: WalkDistances
     """Apply the rules in statutory order; pure, so it is tested on hand-made distances."""
     by_urn = schools.set_index(schools["urn"].astype(str))
     rows = [_decide_one(i, pupil, by_urn, distances, policy) for i, pupil in enumerate(pupils.itertuples(index=False))]
-    return pd.DataFrame(rows, columns=OUTPUT_COLUMNS)
+    return ELIGIBILITY.frame(rows)
 
 
-OUTPUT_COLUMNS = ["pupil_id", "school_urn", "age", "eligible", "reason_code", "reason", "walk_distance_m", "walk_distance_miles",
-                  "nearest_suitable_urn", "nearest_suitable_distance_m", "door_to_door"]
+#: The school phases that can take a pupil of each phase of age.
+SUITABLE_PHASES = {"primary": {"primary", "all-through"}, "secondary": {"secondary", "all-through"},
+                   "post-16": {"post-16", "secondary", "all-through"}}
 
 
 def _suitable_urns(age: int, by_urn: pd.DataFrame) -> list[str]:
     """Mainstream schools whose phase fits the pupil's age."""
-    if age <= 10:
-        phases = {"primary", "all-through"}
-    elif age <= 15:
-        phases = {"secondary", "all-through"}
-    else:
-        phases = {"post-16", "secondary", "all-through"}
+    phases = SUITABLE_PHASES[age_phase(age)]
     mask = by_urn["phase"].isin(phases) & (by_urn["type"] == "mainstream")
     return list(by_urn.index[mask])
 

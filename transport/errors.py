@@ -10,8 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 EXIT_OK = 0
+#: An internal error, or `transport check` found a broken rule.
 EXIT_INTERNAL = 1
+EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
+#: Interrupted (Ctrl-C): 128 + SIGINT, as shells report it.
+EXIT_INTERRUPTED = 130
 
 
 @dataclass(frozen=True, slots=True)

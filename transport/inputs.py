@@ -4,24 +4,33 @@ Every problem in a file is collected and raised together as one InputError namin
 row, column, value and what is expected, so a transport officer can fix a file in one go.
 Nothing is silently dropped: a row either loads or is reported. Locations may be given as
 lat/lon, British National Grid easting/northing, or a postcode looked up in a Code-Point
-Open table; everything is returned in WGS84 lat/lon.
+Open table; everything is returned in WGS84 lat/lon. Columns are those of
+`transport.schemas`; `read_inputs` gathers everything one scenario reads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pyproj
 
 from transport.errors import InputError, Problem, ProblemCollector
+from transport.geo import GREAT_BRITAIN, Bounds
 from transport.policy import SEND_NEEDS, Policy
+from transport.schemas import PUPILS, SCHOOLS, VEHICLES
 from transport.units import clock_to_s
+
+if TYPE_CHECKING:
+    from transport.scenarios import Scenario
+
+__all__ = ["Bounds", "Inputs", "read_inputs", "read_pupils", "read_schools", "read_table", "read_vehicles"]
 
 TRUE_WORDS = {"yes", "y", "true", "t", "1"}
 FALSE_WORDS = {"no", "n", "false", "f", "0", ""}
@@ -29,30 +38,9 @@ PHASES = ("primary", "secondary", "all-through", "post-16")
 SCHOOL_TYPES = ("mainstream", "special", "resourced", "alternative")
 SCHOOL_TYPE_ALIASES = {"sen unit": "resourced", "resourced provision": "resourced", "ap": "alternative", "alternative provision": "alternative"}
 
-#: Great Britain, generously: anything outside is not a GB home or school.
-GB_LAT = (49.8, 60.95)
-GB_LON = (-8.7, 1.9)
 ROW_OFFSET = 2  # header is row 1 in a spreadsheet; the first data row is row 2
 
 _BNG = pyproj.Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-
-
-@dataclass(frozen=True, slots=True)
-class Bounds:
-    """The network's area (west, south, east, north), with a margin, for location checks."""
-
-    west: float
-    south: float
-    east: float
-    north: float
-
-    def contains(self, lat: float, lon: float) -> bool:
-        return self.south <= lat <= self.north and self.west <= lon <= self.east
-
-    @classmethod
-    def around(cls, lats: Iterable[float], lons: Iterable[float], margin_deg: float = 0.05) -> Bounds:
-        la, lo = list(lats), list(lons)
-        return cls(min(lo) - margin_deg, min(la) - margin_deg, max(lo) + margin_deg, max(la) + margin_deg)
 
 
 # ------------------------------------------------------------------------------- readers
@@ -78,8 +66,20 @@ def read_table(path: str | Path) -> pd.DataFrame:
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
         raise InputError(Problem(file=str(path), message=f"cannot be read as a table ({str(exc).splitlines()[0][:150]})",
                                  fix="Save it as a UTF-8 CSV with a header row")) from None
+    return _normalised(frame)
+
+
+def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
+    """Header names lower-cased and stripped; every cell a stripped string."""
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     return frame.apply(lambda col: col.astype(str).str.strip())
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table built in memory (the synthetic demo data) exactly as `read_table` would read it
+    had it been saved as CSV, so generated and supplied data pass the same validation."""
+    return _normalised(pd.read_csv(io.StringIO(frame.to_csv(index=False)), dtype=str, keep_default_na=False,
+                                   skipinitialspace=True))
 
 
 def load_postcodes(path: str | Path) -> dict[str, tuple[float, float]]:
@@ -102,10 +102,14 @@ def normalise_postcode(text: str) -> str:
 def read_schools(path: str | Path, postcodes: dict[str, tuple[float, float]] | None = None,
                  bounds: Bounds | None = None) -> pd.DataFrame:
     """Schools: urn, name, location, phase, type, start_time, finish_time, optional extras."""
-    name = Path(path).name
-    frame = read_table(path)
+    return parse_schools(read_table(path), Path(path).name, postcodes, bounds)
+
+
+def parse_schools(frame: pd.DataFrame, name: str, postcodes: dict[str, tuple[float, float]] | None = None,
+                  bounds: Bounds | None = None) -> pd.DataFrame:
+    """Validate a schools table read as text (see `schemas.SCHOOLS`)."""
     problems = ProblemCollector()
-    _require(frame, name, ["urn", "name", "phase", "type", "start_time", "finish_time"], problems)
+    _require(frame, name, SCHOOLS.required, problems)
     problems.raise_if_any()
     lat, lon = _locations(frame, name, postcodes, bounds, problems, what="school")
     out = pd.DataFrame({"urn": frame["urn"], "name": frame["name"], "lat": lat, "lon": lon})
@@ -129,8 +133,7 @@ def read_schools(path: str | Path, postcodes: dict[str, tuple[float, float]] | N
             problems.add(Problem(name, "finish time is not after start time", i + ROW_OFFSET, "finish_time", frame["finish_time"][i]))
     out["religious_character"] = frame.get("religious_character", pd.Series([""] * len(frame))).fillna("")
     for column in ("places", "sen_places"):
-        values = frame.get(column, pd.Series([""] * len(frame)))
-        out[column] = [_number(v, name, i, column, problems, minimum=0, integer=True) for i, v in enumerate(values)]
+        out[column] = _numbers(frame, name, SCHOOLS, column, problems)
     out["needs_served"] = frame.get("needs_served", pd.Series([""] * len(frame))).fillna("")
     problems.raise_if_any()
     out["urn"] = out["urn"].astype(str)
@@ -140,10 +143,14 @@ def read_schools(path: str | Path, postcodes: dict[str, tuple[float, float]] | N
 def read_pupils(path: str | Path, schools: pd.DataFrame, policy: Policy,
                 postcodes: dict[str, tuple[float, float]] | None = None, bounds: Bounds | None = None) -> pd.DataFrame:
     """Pupils with pseudonymous ids, locations, age at 31 August, school and needs."""
-    name = Path(path).name
-    frame = read_table(path)
+    return parse_pupils(read_table(path), Path(path).name, schools, policy, postcodes, bounds)
+
+
+def parse_pupils(frame: pd.DataFrame, name: str, schools: pd.DataFrame, policy: Policy,
+                 postcodes: dict[str, tuple[float, float]] | None = None, bounds: Bounds | None = None) -> pd.DataFrame:
+    """Validate a pupils table read as text (see `schemas.PUPILS`)."""
     problems = ProblemCollector()
-    _require(frame, name, ["pupil_id", "school_urn"], problems)
+    _require(frame, name, PUPILS.required, problems)
     if not ({"date_of_birth", "age", "year_group"} & set(frame.columns)):
         problems.add(Problem(name, "no age column", column="date_of_birth",
                              fix="Give date_of_birth (YYYY-MM-DD), age, or year_group (R, 1-13)"))
@@ -166,13 +173,12 @@ def read_pupils(path: str | Path, schools: pd.DataFrame, policy: Policy,
             problems.add(Problem(name, "unknown school URN", i + ROW_OFFSET, "school_urn", urn,
                                  "Use a URN listed in the schools file" if urn else "Every pupil needs the URN of the school they attend"))
     out["school_urn"] = frame["school_urn"].astype(str)
-    for column in ("ehcp", "wheelchair", "passenger_assistant", "travel_alone", "low_income", "unsafe_route"):
+    for column in PUPILS.of_type("bool"):
         values = frame.get(column, pd.Series([""] * len(frame)))
         out[column] = [_bool(v, name, i, column, problems) for i, v in enumerate(values)]
     needs = frame.get("send_need", pd.Series([""] * len(frame)))
     out["send_need"] = [_needs(v, name, i, problems) for i, v in enumerate(needs)]
-    rides = frame.get("max_ride_minutes", pd.Series([""] * len(frame)))
-    out["max_ride_minutes"] = [_number(v, name, i, "max_ride_minutes", problems, minimum=5, maximum=180) for i, v in enumerate(rides)]
+    out["max_ride_minutes"] = _numbers(frame, name, PUPILS, "max_ride_minutes", problems)
     out["religious_preference_urn"] = frame.get("religious_preference_urn", pd.Series([""] * len(frame))).fillna("")
     for i, urn in enumerate(out["religious_preference_urn"]):
         if urn and urn not in urns:
@@ -286,7 +292,7 @@ def _parse_bng(ea: str, no: str, name: str, row: int, problems: ProblemCollector
 
 
 def _in_gb(lat: float, lon: float) -> bool:
-    return GB_LAT[0] <= lat <= GB_LAT[1] and GB_LON[0] <= lon <= GB_LON[1]
+    return GREAT_BRITAIN.contains(lat, lon)
 
 
 def _is_number(text: str) -> bool:
@@ -376,6 +382,14 @@ def _clock(value: str, name: str, i: int, column: str, problems: ProblemCollecto
         return None
 
 
+def _numbers(frame: pd.DataFrame, name: str, table, column: str, problems: ProblemCollector) -> list[float | None]:
+    """An optional numeric column, checked against the type and range its schema gives."""
+    spec = table.column(column)
+    values = frame.get(column, pd.Series([""] * len(frame)))
+    return [_number(v, name, i, column, problems, minimum=spec.minimum, maximum=spec.maximum, integer=spec.dtype == "int")
+            for i, v in enumerate(values)]
+
+
 def _number(value: str, name: str, i: int, column: str, problems: ProblemCollector, *, minimum: float | None = None,
             maximum: float | None = None, integer: bool = False) -> float | None:
     text = str(value).strip()
@@ -396,9 +410,6 @@ def _number(value: str, name: str, i: int, column: str, problems: ProblemCollect
     return number
 
 
-VEHICLE_COLUMNS = ["vehicle_type", "seats", "wheelchair_spaces", "daily_price_gbp", "price_per_mile_gbp", "available"]
-
-
 def read_vehicles(path: str | Path, bounds: Bounds | None = None) -> pd.DataFrame:
     """The vehicle and price catalogue: one row per type and operator depot.
 
@@ -408,15 +419,14 @@ def read_vehicles(path: str | Path, bounds: Bounds | None = None) -> pd.DataFram
     name = Path(path).name
     frame = read_table(path)
     problems = ProblemCollector()
-    _require(frame, name, VEHICLE_COLUMNS, problems)
+    _require(frame, name, VEHICLES.required, problems)
     problems.raise_if_any()
     out = pd.DataFrame({"vehicle_type": frame["vehicle_type"]})
     for i, v in enumerate(frame["vehicle_type"]):
         if not v:
             problems.add(Problem(name, "empty", i + ROW_OFFSET, "vehicle_type", fix="Name the vehicle type, e.g. taxi"))
-    for column, integer, low in (("seats", True, 1), ("wheelchair_spaces", True, 0), ("daily_price_gbp", False, 0),
-                                 ("price_per_mile_gbp", False, 0), ("available", True, 0)):
-        values = [_number(v, name, i, column, problems, minimum=low, integer=integer) for i, v in enumerate(frame[column])]
+    for column in [c.name for c in VEHICLES.columns if c.required and c.dtype in ("int", "float")]:
+        values = _numbers(frame, name, VEHICLES, column, problems)
         for i, text in enumerate(frame[column]):
             if not str(text).strip():
                 problems.add(Problem(name, "empty", i + ROW_OFFSET, column, fix=f"Give the {column.replace('_', ' ')}"))
@@ -437,6 +447,65 @@ def read_vehicles(path: str | Path, bounds: Bounds | None = None) -> pd.DataFram
         lons.append(lon)
     out["depot_lat"], out["depot_lon"] = lats, lons
     problems.raise_if_any()
-    for column in ("seats", "wheelchair_spaces", "available"):
+    for column in VEHICLES.of_type("int"):
         out[column] = out[column].astype(int)
     return out
+
+
+# ------------------------------------------------------------------------------- one scenario's inputs
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a scenario reads: schools (new provision added), pupils, the vehicle catalogue
+    (prices scaled by the scenario) and, when a file is given, today's contracts.
+
+    `generated` holds the tables this run made up instead of reading (the synthetic demo
+    cohort), written with the run's outputs so that they can be inspected.
+    """
+
+    schools: pd.DataFrame
+    pupils: pd.DataFrame
+    vehicles: pd.DataFrame
+    contracts: pd.DataFrame | None = None
+    generated: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def read_inputs(scenario: Scenario, bounds: Bounds, data_dir: Path | None = None) -> Inputs:
+    """Read (or, for the demo, synthesise) one scenario's schools, pupils, vehicles and contracts."""
+    from transport.contracts import read_contracts
+    from transport.datadir import AREAS, find_data_file
+    from transport.provision import add_provision
+    from transport.synth import demo_schools, synthesise_cohort
+
+    data, area = scenario.data, scenario.data.area
+    postcodes = None
+    if data.postcodes:
+        postcodes = load_postcodes(find_data_file(AREAS[area].postcodes_file, data_dir) if data.postcodes == "area"
+                                   else scenario.path(data.postcodes))
+    generated: dict[str, pd.DataFrame] = {}
+    if data.schools == "synthetic":
+        generated["schools.csv"] = demo_schools(area, data_dir)
+        raw_schools = as_text(generated["schools.csv"])
+        schools = parse_schools(raw_schools, "schools.csv (synthetic)", postcodes, bounds)
+    else:
+        raw_schools = read_table(scenario.path(data.schools))
+        schools = parse_schools(raw_schools, Path(data.schools).name, postcodes, bounds)
+    if scenario.new_provision:
+        schools = add_provision(schools, scenario.new_provision, file=scenario.file_of("new_provision"))
+    if data.pupils == "synthetic":
+        generated["pupils.csv"] = synthesise_cohort(raw_schools, area, data_dir, seed=scenario.synthetic.seed,
+                                                    scale=scenario.synthetic.scale)
+        pupils = parse_pupils(as_text(generated["pupils.csv"]), "pupils.csv (synthetic)", schools, scenario.policy,
+                              postcodes, bounds)
+    else:
+        pupils = read_pupils(scenario.path(data.pupils), schools, scenario.policy, postcodes, bounds)
+    vehicles = read_vehicles(scenario.path(data.vehicles), bounds)
+    multiplier = scenario.costs.price_multiplier
+    if multiplier != 1.0:
+        vehicles = vehicles.assign(daily_price_gbp=vehicles["daily_price_gbp"] * multiplier,
+                                   price_per_mile_gbp=vehicles["price_per_mile_gbp"] * multiplier)
+    contracts = None
+    if data.contracts and data.contracts != "synthetic":
+        contracts = read_contracts(scenario.path(data.contracts), set(pupils["pupil_id"]), set(schools["urn"].astype(str)))
+    return Inputs(schools, pupils, vehicles, contracts, generated)

@@ -15,12 +15,14 @@ from pathlib import Path
 
 import folium
 import networkx as nx
-import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element
 
+from transport.journeys import home_stop_kind, to_school
 from transport.matrix import route_lines
+from transport.record import Run
+from transport.runfiles import routes_frame
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f",
            "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363"]
@@ -95,74 +97,72 @@ def road_base_layer(drive: nx.MultiDiGraph, tolerance_deg: float = 0.00008) -> f
     return layer
 
 
-def route_geojson(out_dir: Path, drive: nx.MultiDiGraph) -> dict:
-    """Each vehicle run as a LineString along the roads it uses; written to routes.geojson."""
+def route_geojson(run: Run, drive: nx.MultiDiGraph) -> dict:
+    """Each vehicle run as a LineString along the roads it uses (routes.geojson)."""
+    lat, lon = run.demand.locations["lat"].to_numpy(float), run.demand.locations["lon"].to_numpy(float)
     features = []
-    for run_dir in sorted(p for p in (out_dir / "runs").iterdir() if (p / "routes.csv").is_file()):
-        routes = pd.read_csv(run_dir / "routes.csv", dtype={"pupils": str, "request_id": str, "group": str}, keep_default_na=False)
+    for run_name, solution in run.solutions.items():
+        types = {vt.name: vt for vt in run.problems[run_name].vehicle_types}
         legs, owners = [], []
-        for vehicle, stops in routes.groupby("vehicle", sort=True):
-            stops = stops.sort_values("sequence")
-            pts = list(zip(stops["lat"].astype(float), stops["lon"].astype(float), strict=True))
+        for number, route in enumerate(solution.routes, start=1):
+            pts = [(float(lat[v.location]), float(lon[v.location])) for v in route.visits]
             for a, b in zip(pts[:-1], pts[1:], strict=True):
                 if a != b:
                     legs.append((a, b))
-                    owners.append(vehicle)
-        lines = route_lines(drive, legs) if legs else []
-        by_vehicle: dict[str, list] = {}
-        for owner, line in zip(owners, lines, strict=True):
-            coords = by_vehicle.setdefault(owner, [])
-            coords += [[round(x, 6), round(y, 6)] for x, y in line]
-        for vehicle, stops in routes.groupby("vehicle", sort=True):
-            first = stops.sort_values("sequence").iloc[0]
-            coords = by_vehicle.get(vehicle) or [[float(first["lon"]), float(first["lat"])]] * 2
+                    owners.append(number)
+        by_route: dict[int, list] = {}
+        for owner, line in zip(owners, route_lines(drive, legs) if legs else [], strict=True):
+            by_route.setdefault(owner, []).extend([round(x, 6), round(y, 6)] for x, y in line)
+        for number, route in enumerate(solution.routes, start=1):
+            first = route.visits[0].location
+            vt = types[route.vehicle_type]
+            coords = by_route.get(number) or [[float(lon[first]), float(lat[first])]] * 2
             features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
-                             "properties": {"vehicle": vehicle, "run": run_dir.name, "vehicle_type": str(first["vehicle_type"]),
-                                            "has_assistant": str(first["has_assistant"]) == "True",
-                                            "stops": int((stops["stop_kind"].isin(["pickup", "delivery"])).sum())}})
-    collection = {"type": "FeatureCollection", "features": features}
-    (out_dir / "routes.geojson").write_text(json.dumps(collection), encoding="utf-8")
+                             "properties": {"vehicle": f"{run_name}-{number:03d}", "run": run_name, "vehicle_type": vt.name,
+                                            "catalogue_type": vt.catalogue_type, "has_assistant": vt.has_assistant,
+                                            "stops": sum(v.kind in ("pickup", "delivery") for v in route.visits)}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def write_routes_geojson(run: Run, folder: Path, drive: nx.MultiDiGraph) -> dict:
+    collection = route_geojson(run, drive)
+    (folder / "routes.geojson").write_text(json.dumps(collection), encoding="utf-8")
     return collection
 
 
-def write_route_map(out_dir: Path, drive: nx.MultiDiGraph, schools: pd.DataFrame, summary: dict,
-                    route_costs: pd.DataFrame | None = None, *, title: str = "Home-to-school transport",
-                    highlight_urns: set[str] | None = None) -> Path:
-    """map.html: one layer per vehicle run, schools, pick-up points, unserved pupils, legend, headline."""
-    collection = route_geojson(out_dir, drive)
-    center = (float(schools["lat"].mean()), float(schools["lon"].mean()))
-    fmap = offline_map(center)
+def write_route_map(run: Run, folder: Path, drive: nx.MultiDiGraph) -> Path:
+    """map.html (and routes.geojson): one layer per vehicle run, schools, unserved pupils, legend, headline."""
+    collection = write_routes_geojson(run, folder, drive)
+    schools = run.schools
+    fmap = offline_map((float(schools["lat"].mean()), float(schools["lon"].mean())))
     road_base_layer(drive).add_to(fmap)
-    add_runs(fmap, out_dir, collection, schools, route_costs, label_prefix="")
-    add_schools(fmap, schools, highlight_urns or set())
-    add_unserved(fmap, out_dir)
+    add_runs(fmap, run, collection, label_prefix="")
+    add_schools(fmap, schools, {p.urn for p in run.scenario.new_provision})
+    add_unserved(fmap, run)
     legend = [(f["properties"]["vehicle"], _colour(i)) for i, f in enumerate(collection["features"])]
-    add_panels(fmap, title, summary, legend)
+    add_panels(fmap, f"{run.name}: home-to-school transport", run.summary, legend)
     folium.LayerControl(collapsed=True).add_to(fmap)
-    path = out_dir / "map.html"
+    path = folder / "map.html"
     fmap.save(str(path))
     return path
 
 
-def add_runs(fmap: folium.Map, out_dir: Path, collection: dict, schools: pd.DataFrame, route_costs: pd.DataFrame | None,
-             label_prefix: str, show: bool = True, parent: folium.FeatureGroup | None = None) -> int:
-    names = dict(zip(schools["urn"].astype(str), schools["name"], strict=True))
-    prices = {}
-    if route_costs is not None and len(route_costs):
-        prices = {(r.run, r.route_ref): r.annual_gbp for r in route_costs.itertuples(index=False)}
-    runs = {p.name: pd.read_csv(p / "routes.csv", dtype={"pupils": str, "request_id": str, "group": str}, keep_default_na=False)
-            for p in sorted((out_dir / "runs").iterdir()) if (p / "routes.csv").is_file()}
+def add_runs(fmap: folium.Map, run: Run, collection: dict, label_prefix: str, show: bool = True,
+             parent: folium.FeatureGroup | None = None) -> int:
+    names = dict(zip(run.schools["urn"].astype(str), run.schools["name"], strict=True))
+    prices = {(r.run, r.route_ref): r.annual_gbp for r in run.costs.optimised.routes.itertuples(index=False)}
+    frames = {name: routes_frame(name, run.problems[name], s, run.demand.locations) for name, s in run.solutions.items()}
     for i, feature in enumerate(collection["features"]):
         props = feature["properties"]
-        stops = runs[props["run"]]
-        stops = stops[stops["vehicle"] == props["vehicle"]].sort_values("sequence")
+        stops = frames[props["run"]]
+        stops = stops[stops["vehicle"] == props["vehicle"]]
         colour = _colour(i)
-        group = folium.FeatureGroup(name=esc(f"{label_prefix}{props['vehicle']} ({props['vehicle_type'].split('@')[0]})"), show=show)
+        group = folium.FeatureGroup(name=esc(f"{label_prefix}{props['vehicle']} ({props['catalogue_type']})"), show=show)
         popup = _timetable(props, stops, names, prices.get((props["run"], props["vehicle"])))
         folium.PolyLine([(c[1], c[0]) for c in feature["geometry"]["coordinates"]], color=colour, weight=4, opacity=0.85,
                         popup=folium.Popup(popup, max_width=460)).add_to(group)
         for s in stops.itertuples(index=False):
-            if s.stop_kind == "pickup" and props["run"] == "AM" or s.stop_kind == "delivery" and props["run"] == "PM":
+            if s.stop_kind == home_stop_kind(props["run"]):
                 folium.CircleMarker((s.lat, s.lon), radius=4, color=colour, fill=True, fill_opacity=0.9,
                                     tooltip=esc(f"{props['vehicle']} {s.arrival}: {s.pupils}")).add_to(group)
         group.add_to(parent if parent is not None else fmap)
@@ -174,10 +174,11 @@ def _timetable(props: dict, stops: pd.DataFrame, names: dict[str, str], annual_g
     for s in stops.itertuples(index=False):
         what = {"start": "depot", "end": "depot", "pickup": "pick up", "delivery": "drop off"}.get(s.stop_kind, s.stop_kind)
         school = names.get(str(s.group), "") if s.group else ""
+        ride = "" if pd.isna(s.ride_minutes) else s.ride_minutes
         rows.append(f"<tr><td>{esc(str(s.arrival))}</td><td>{esc(what)}</td><td>{esc(str(s.pupils))}</td>"
-                    f"<td>{esc(str(school))}</td><td>{esc(str(s.ride_minutes))}</td></tr>")
+                    f"<td>{esc(str(school))}</td><td>{esc(str(ride))}</td></tr>")
     price = f"; annual £{annual_gbp:,.0f}" if annual_gbp is not None else ""
-    head = (f"<b>{esc(props['vehicle'])}</b>: {esc(props['vehicle_type'].replace('+PA', ''))}"
+    head = (f"<b>{esc(props['vehicle'])}</b>: {esc(props['catalogue_type'])}"
             f"{' with passenger assistant' if props['has_assistant'] else ''}{esc(price)}")
     return (f"<div>{head}<table class='timetable'><tr><th>time</th><th>stop</th><th>pupils</th><th>school</th>"
             f"<th>ride min</th></tr>{''.join(rows)}</table></div>")
@@ -193,21 +194,19 @@ def add_schools(fmap: folium.Map, schools: pd.DataFrame, highlight: set[str]) ->
     layer.add_to(fmap)
 
 
-def add_unserved(fmap: folium.Map, out_dir: Path) -> None:
+def add_unserved(fmap: folium.Map, run: Run) -> None:
+    """A cross where each unserved pupil (or pick-up point group) waits, with the reason."""
     layer = folium.FeatureGroup(name="Unserved pupils", show=True)
-    locations = pd.read_csv(out_dir / "locations.csv") if (out_dir / "locations.csv").is_file() else pd.DataFrame()
-    for run_dir in sorted(p for p in (out_dir / "runs").iterdir() if (p / "unserved.csv").is_file()):
-        unserved = pd.read_csv(run_dir / "unserved.csv", dtype=str, keep_default_na=False)
-        requests = pd.read_csv(run_dir / "requests.csv", dtype={"request_id": str}, keep_default_na=False).set_index("request_id")
-        for u in unserved.itertuples(index=False):
-            if u.request_id not in requests.index or locations.empty:
-                continue
-            req = requests.loc[u.request_id]
-            where = req["pickup"] if run_dir.name == "AM" else req["delivery"]
-            if where == "":
+    locations = run.demand.locations
+    for run_name, solution in run.solutions.items():
+        requests = {r.request_id: r for r in run.problems[run_name].requests}
+        for u in solution.unserved:
+            req = requests.get(u.request_id)
+            where = None if req is None else req.pickup if to_school(run_name) else req.delivery
+            if where is None:
                 continue
             loc = locations.iloc[int(where)]
-            folium.Marker((loc["lat"], loc["lon"]), tooltip=esc(f"{run_dir.name} unserved {u.members}: {u.reason}"),
+            folium.Marker((loc["lat"], loc["lon"]), tooltip=esc(f"{run_name} unserved {';'.join(req.members)}: {u.detail}"),
                           icon=folium.DivIcon(html="<div style='font-size:18px;color:#d00'>&#10006;</div>")).add_to(layer)
     layer.add_to(fmap)
 
@@ -236,25 +235,20 @@ def _colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-def write_comparison_map(out_dirs: dict[str, Path], drive: nx.MultiDiGraph, schools: pd.DataFrame, path: Path,
-                         highlight_urns: set[str]) -> Path:
+def write_comparison_map(runs: list[Run], drive: nx.MultiDiGraph, path: Path) -> Path:
     """Two or more scenarios' routes as switchable layer groups; new provision highlighted."""
-    center = (float(schools["lat"].mean()), float(schools["lon"].mean()))
-    fmap = offline_map(center)
+    schools = pd.concat([r.schools for r in runs]).drop_duplicates("urn")
+    fmap = offline_map((float(schools["lat"].mean()), float(schools["lon"].mean())))
     road_base_layer(drive).add_to(fmap)
     legend = []
-    for k, (name, out_dir) in enumerate(out_dirs.items()):
-        collection = json.loads((out_dir / "routes.geojson").read_text(encoding="utf-8")) if (out_dir / "routes.geojson").is_file() else route_geojson(out_dir, drive)
-        group = folium.FeatureGroup(name=esc(f"Scenario: {name} ({len(collection['features'])} vehicle runs)"), show=k == 0)
-        add_runs(fmap, out_dir, collection, schools, None, label_prefix=f"{name}: ", show=True, parent=group)
+    for k, run in enumerate(runs):
+        collection = route_geojson(run, drive)
+        group = folium.FeatureGroup(name=esc(f"Scenario: {run.name} ({len(collection['features'])} vehicle runs)"), show=k == 0)
+        add_runs(fmap, run, collection, label_prefix=f"{run.name}: ", show=True, parent=group)
         group.add_to(fmap)
-        legend.append((f"{name}: {len(collection['features'])} runs", _colour(k)))
-    add_schools(fmap, schools, highlight_urns)
+        legend.append((f"{run.name}: {len(collection['features'])} runs", _colour(k)))
+    add_schools(fmap, schools, {p.urn for r in runs for p in r.scenario.new_provision})
     add_panels(fmap, "Scenario comparison", {}, legend)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.save(str(path))
     return path
-
-
-def coordinates_span(values: np.ndarray) -> float:
-    return float(np.nanmax(values) - np.nanmin(values)) if len(values) else 0.0

@@ -188,18 +188,6 @@ def snap_points(
     )
 
 
-def node_matrix(graph: nx.MultiDiGraph, sources: list, targets: list, weight: str = "travel_time") -> np.ndarray:
-    """Shortest `weight` between graph nodes (for tests and diagnostics)."""
-    edges = _edge_table(graph, weight)
-    index = {n: i for i, n in enumerate(edges.nodes)}
-    csgraph = _csr(edges.u, edges.v, edges.primary, len(edges.nodes))
-    dist = dijkstra(csgraph, directed=True, indices=[index[s] for s in sources])
-    return dist[:, [index[t] for t in targets]]
-
-
-# ---------------------------------------------------------------------------- internals
-
-
 def _true_fraction(line_m: shapely.LineString, line_ll: shapely.LineString, point_m: shapely.Point) -> float:
     """How far along the edge a point lies, as a share of the edge's OSM length.
 

@@ -29,7 +29,7 @@ import osmnx as ox
 
 from transport.datadir import cache_dir
 from transport.errors import InputError, Problem
-from transport.units import KPH_PER_MPH
+from transport.units import kph_to_mph, mph_to_metres_per_s
 
 log = logging.getLogger(__name__)
 
@@ -155,52 +155,6 @@ def load_network_with_info(
     graph.graph["fingerprint"] = key
     info = describe(graph, kind, time.perf_counter() - started, component_share, from_cache)
     return graph, info
-
-
-def load_network_online(
-    place: str | None = None,
-    bbox: tuple[float, float, float, float] | None = None,
-    kind: NetworkKind = "drive",
-    settings: NetworkSettings | None = None,
-    *,
-    allow_network: bool = False,
-) -> nx.MultiDiGraph:
-    """Fetch an area from OSM by place name or (west, south, east, north) box, cached on disk.
-
-    Opt-in: without `allow_network` this raises with the flag to use and the cache path.
-    """
-    settings = settings or NetworkSettings()
-    label = place if place else json.dumps(bbox)
-    key = hashlib.sha256(f"{label}|{kind}|{settings.key()}|{CACHE_VERSION}".encode()).hexdigest()[:24]
-    cached = cache_dir() / "graphs" / f"online-{key}.pkl"
-    if cached.is_file():
-        with cached.open("rb") as fh:
-            graph = pickle.load(fh)[0]
-        graph.graph["fingerprint"] = key
-        return graph
-    if not allow_network:
-        raise InputError(
-            Problem(
-                file=str(label),
-                message="this area is not cached and fetching from OpenStreetMap needs the network",
-                fix=f"Pass --allow-network to fetch it once (it is then cached in {cached.parent})",
-            )
-        )
-    ox.settings.use_cache = True
-    ox.settings.cache_folder = str(cache_dir() / "osmnx-http")
-    network_type = "drive_service" if kind == "drive" else "walk"
-    if place:
-        raw = ox.graph_from_place(place, network_type=network_type, simplify=False)
-    elif bbox:
-        raw = ox.graph_from_bbox(bbox, network_type=network_type, simplify=False)
-    else:
-        raise InputError("give a place name or a bounding box")
-    graph, share = _finish(raw, kind, settings)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    with cached.open("wb") as fh:
-        pickle.dump((graph, share), fh, protocol=pickle.HIGHEST_PROTOCOL)
-    graph.graph["fingerprint"] = key
-    return graph
 
 
 def describe(
@@ -342,7 +296,7 @@ def _finish(raw: nx.MultiDiGraph, kind: NetworkKind, settings: NetworkSettings) 
         if kind == "drive":
             speed_mph = _parse_maxspeed_mph(data.get("maxspeed"), highway, settings)
             factor = settings.peak_factor.get(highway, 1.2)
-            data["travel_time"] = float(data["length"]) / (speed_mph * KPH_PER_MPH / 3.6) * factor
+            data["travel_time"] = float(data["length"]) / mph_to_metres_per_s(speed_mph) * factor
         else:
             data["travel_time"] = float(data["length"]) / (WALK_SPEED_KPH / 3.6)
     if not raw.graph.get("simplified"):
@@ -388,7 +342,7 @@ def _parse_maxspeed_mph(value: object, highway: str, settings: NetworkSettings) 
             elif m := _MPH.match(text):
                 parsed.append(float(m.group(1)))
             elif m := _KPH.match(text):
-                parsed.append(float(m.group(1)) / KPH_PER_MPH)
+                parsed.append(kph_to_mph(float(m.group(1))))
     if not parsed:
         return float(default)
     # A limit is a ceiling: on a national-limit lane the class default is the better guess.

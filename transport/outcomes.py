@@ -1,7 +1,8 @@
-"""The closed list of outcomes every pupil ends with, in one place (also in the README).
+"""Every outcome code the product reports, in one place (also in the README).
 
 A pupil is not eligible (and why), eligible and transported (on which run), or eligible
-and unserved (and why). Codes are stable for scripts; sentences are for people.
+and unserved (and why). Contracts carry flags, and each search ends with a status. Codes
+are stable for scripts; sentences are for people.
 """
 
 from __future__ import annotations
@@ -36,4 +37,27 @@ UNSERVED_REASONS: dict[str, str] = {
     "NO_VEHICLE_AVAILABLE": "No vehicle left that could reach the school in its time window.",
     "TIME_WINDOW": "No vehicle could collect the pupil and reach the school within the bell-time window.",
     "SOLVER_LEFT_UNSERVED": "The optimiser found no place for this pupil within the time limit (try a longer --time-limit).",
+}
+
+#: An eligible pupil who is given no vehicle at all (listed in not_routed.csv).
+NOT_ROUTED = "NOT_ROUTED"
+NOT_ROUTED_REASON = "Eligible but not given a vehicle."
+
+#: Flags on today's contracts (the budget's "contracts flagged" sheet).
+CONTRACT_FLAGS: dict[str, str] = {
+    "NOT_ELIGIBLE": "Pupils on this contract are not eligible now.",
+    "NO_CONTRACT": "Eligible pupil with no current contract.",
+}
+
+#: How a search (or a partitioned run of searches) ended.
+SOLVER_STATUSES: dict[str, str] = {
+    "OK": "Routes found; every request the fleet could serve was searched.",
+    "NOTHING_TO_ROUTE": "No request could be served by any vehicle; all are explained as unserved.",
+    "NO_SOLUTION_FOUND": "The search found no first solution; every request is listed as unserved.",
+}
+
+#: The routing library's own status codes, by number, as `summary.json` reports them.
+ROUTING_STATUSES: dict[int, str] = {
+    0: "NOT_SOLVED", 1: "SUCCESS", 2: "PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED", 3: "FAIL", 4: "FAIL_TIMEOUT",
+    5: "INVALID", 6: "INFEASIBLE", 7: "OPTIMAL",
 }

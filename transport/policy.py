@@ -7,11 +7,28 @@ them. Statutory values: Education Act 1996 s508B and Schedule 35B; DfE statutory
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from transport.units import minutes_to_s
+
 SEND_NEEDS = ("ASD", "SEMH", "SLCN", "MLD", "SLD", "PMLD", "PD", "VI", "HI", "MSI", "SPLD", "OTH", "NSA")
+
+#: Ages (on the assessment date) each phase of school serves: Reception to Year 6 is primary,
+#: Years 7 to 11 secondary, Years 12 and 13 post-16.
+PHASE_AGES: dict[str, tuple[int, int]] = {"primary": (4, 10), "secondary": (11, 15), "all-through": (4, 18),
+                                          "post-16": (16, 18)}
+
+
+def age_phase(age: int) -> Literal["primary", "secondary", "post-16"]:
+    """The phase a pupil of this age belongs to."""
+    if age <= PHASE_AGES["primary"][1]:
+        return "primary"
+    if age <= PHASE_AGES["secondary"][1]:
+        return "secondary"
+    return "post-16"
 
 
 class Policy(BaseModel):
@@ -53,7 +70,16 @@ class Policy(BaseModel):
     stop_group_max_pupils: int = Field(16, description="Pupils of one school at one pick-up point are split into groups of at most this many, so groups can share vehicles.")
     mixed_school_vehicles: bool = Field(True, description="Pupils of different schools may share a vehicle.")
     pickup_point_max_walk_miles: float = Field(0.5, description="Mainstream pupils walk at most this far to a pick-up point.")
-    travel_pass_when_bus_available: bool = Field(False, description="Give a public bus pass instead of a seat when a service exists (needs bus data).")
+
+    def max_ride_s(self, ages: Iterable[int], overrides_minutes: Iterable[float | None] = ()) -> int:
+        """The longest ride for pupils travelling together: the primary limit when any of them is
+        of primary age, else the secondary one, and never more than a limit set for a pupil."""
+        youngest = min(int(a) for a in ages)
+        minutes = self.max_ride_minutes_primary if age_phase(youngest) == "primary" else self.max_ride_minutes_secondary
+        given = [float(m) for m in overrides_minutes if m is not None and m == m]
+        if given:
+            minutes = min(minutes, min(given))
+        return minutes_to_s(minutes)
 
     def walking_limit_miles(self, age: int) -> float:
         return (

@@ -14,10 +14,10 @@ import pandas as pd
 
 from transport.errors import InputError, Problem
 from transport.matrix import travel_matrices
+from transport.policy import PHASE_AGES
 from transport.scenarios import NewProvision
+from transport.schemas import MOVES
 from transport.units import clock_to_s
-
-PHASE_AGES = {"primary": (4, 10), "secondary": (11, 15), "all-through": (4, 18), "post-16": (16, 18)}
 
 
 def add_provision(schools: pd.DataFrame, provisions: tuple[NewProvision, ...], file: str = "scenario") -> pd.DataFrame:
@@ -93,5 +93,4 @@ def move_pupils(pupils: pd.DataFrame, schools: pd.DataFrame, provisions: tuple[N
                           "drive_km_before": round(before_m[i] / 1000, 2), "drive_km_after": round(after_m[i] / 1000, 2),
                           "drive_min_before": round(before_s[i] / 60, 1), "drive_min_after": round(after_s[i] / 60, 1)})
             pupils.loc[pupils["pupil_id"] == pid, "school_urn"] = p.urn
-    columns = ["pupil_id", "from_urn", "to_urn", "drive_km_before", "drive_km_after", "drive_min_before", "drive_min_after"]
-    return pupils, pd.DataFrame(moves, columns=columns)
+    return pupils, MOVES.frame(moves)

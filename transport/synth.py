@@ -18,6 +18,8 @@ import pandas as pd
 
 from transport.datadir import AREAS, find_data_file
 from transport.inputs import load_postcodes, read_table
+from transport.schemas import CONTRACTS, PUPILS
+from transport.units import m_to_miles
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +127,7 @@ def synthesise_cohort(schools: pd.DataFrame, area: str = "rutland", data_dir: st
     semh_transport = frame.index[(frame["send_need"] == "SEMH") & ~frame["travel_alone"]]
     for a, b in zip(semh_transport[::7][:3], semh_transport[3::7][:3], strict=False):
         frame.loc[a, "avoid_with"] = frame.loc[b, "pupil_id"]
-    for column in ("ehcp", "wheelchair", "passenger_assistant", "travel_alone", "low_income", "unsafe_route"):
+    for column in PUPILS.of_type("bool"):
         frame[column] = np.where(frame[column], "yes", "no")
     frame["lat"] = frame["lat"].round(6)
     frame["lon"] = frame["lon"].round(6)
@@ -161,7 +163,7 @@ def synthesise_contracts(routed: pd.DataFrame, pupils: pd.DataFrame, locations: 
                           + distance_m[stops[-1], school] + distance_m[school, d])
             if best is None or metres < best[0]:
                 best = (metres, depot_of[d])
-        miles = best[0] / 1609.344
+        miles = m_to_miles(best[0])
         row = cat.loc[kind]
         return round(float(row["daily_price_gbp"] + row["price_per_mile_gbp"] * miles), 2), str(best[1])
 
@@ -206,8 +208,7 @@ def synthesise_contracts(routed: pd.DataFrame, pupils: pd.DataFrame, locations: 
                                   "daily_price_gbp": daily, "passenger_assistant": "no", "pupils": ";".join(riders), "school_urn": str(urn)})
             if s is not None:
                 load, riders = [s], list(names)
-    frame = pd.DataFrame(contracts, columns=["route_ref", "operator", "vehicle_type", "daily_price_gbp", "passenger_assistant", "pupils", "school_urn"])
-    return frame
+    return CONTRACTS.frame(contracts)
 
 
 #: Shares behind the demo's contract flags (assumptions, stated in data/README.md): pupils who

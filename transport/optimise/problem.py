@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Request:
     """Carry `seats` passengers (and `wheelchairs` of them in wheelchairs) from pickup to delivery.
 
@@ -34,29 +34,52 @@ class Request:
     needs_assistant: bool = False
     travel_alone: bool = False
     members: tuple[str, ...] = ()
-    group: str = ""  # e.g. the school: used when mixing groups is not allowed
+    group: str = ""  # the school: vehicles carry one group's requests when mixing is not allowed
     partition: str = ""  # requests in different partitions are routed separately, sharing the fleet
 
     @property
     def is_pair(self) -> bool:
         return self.pickup is not None and self.delivery is not None
 
+    @property
+    def is_door_to_door(self) -> bool:
+        """A single pupil collected from home (a pick-up point request carries a group)."""
+        return self.members == (self.request_id,)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class VehicleType:
-    """A kind of vehicle (and crew) that can be hired, priced in pence."""
+    """A kind of vehicle (and crew) that can be hired, priced in pence.
 
-    name: str
+    A variant of a catalogue row: the same type at the same depot, with or without a
+    passenger assistant. Its `name` is built here and nowhere else.
+    """
+
+    catalogue_type: str
     seats: int
     wheelchair_spaces: int = 0
     count: int = 1
     fixed_cost: int = 0  # pence per day (or per run) when used
     cost_per_km: int = 0  # pence per kilometre driven
     has_assistant: bool = False
+    depot: str = ""
     start: int = 0  # location index
     end: int = 0
     max_duration_s: int | None = None
-    base_type: str = ""  # the catalogue type this variant was made from
+
+    @property
+    def name(self) -> str:
+        return self.catalogue_type + (f"@{self.depot}" if self.depot else "") + ("+PA" if self.has_assistant else "")
+
+    @property
+    def usable_seats(self) -> int:
+        """Seats for pupils: a passenger assistant takes one."""
+        return max(0, self.seats - (1 if self.has_assistant else 0))
+
+    def can_carry(self, request: Request) -> bool:
+        """Whether this vehicle could carry the request on its own (seats, wheelchairs, assistant)."""
+        return (request.seats <= self.usable_seats and request.wheelchairs <= self.wheelchair_spaces
+                and (self.has_assistant or not request.needs_assistant))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +94,15 @@ class RoutingProblem:
     horizon_s: int = 24 * 3600
     unserved_penalty: int = 10_000_000  # pence: far above any vehicle's cost, so serving always wins
     span_cost_per_s: int = 0  # small secondary term: pence per second a vehicle is out
-    allow_mixing_groups: bool = True
     location_names: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         n = self.time_s.shape[0]
         if self.time_s.shape != (n, n) or self.distance_m.shape != (n, n):
             raise ValueError("time and distance matrices must be square and the same size")
+
+
+def solver_matrix(values: np.ndarray) -> np.ndarray:
+    """A float matrix (seconds or metres) in the solver's whole units; unreachable pairs get 10^9."""
+    out = np.rint(np.nan_to_num(values, nan=1e9, posinf=1e9)).astype(np.int64)
+    return np.minimum(out, 10**9)

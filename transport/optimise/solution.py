@@ -52,3 +52,16 @@ class Solution:
     @property
     def total_distance_m(self) -> int:
         return sum(r.distance_m for r in self.routes)
+
+
+def rides_s(solution: Solution) -> dict[str, int]:
+    """Each delivered request's ride: service start at the delivery minus departure from its pickup."""
+    rides: dict[str, int] = {}
+    for route in solution.routes:
+        boarded: dict[str, int] = {}
+        for visit in route.visits:
+            if visit.kind == "pickup":
+                boarded[visit.request_id] = visit.departure_s
+            elif visit.kind == "delivery" and visit.request_id in boarded:
+                rides[visit.request_id] = visit.service_start_s - boarded[visit.request_id]
+    return rides

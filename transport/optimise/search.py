@@ -1,0 +1,292 @@
+"""One search over one set of requests: a portfolio of configurations, their first solutions
+(with bus-run starts), the improvement phase and the timing of the routes found.
+
+Requests that no vehicle could ever serve are diagnosed before the search and kept out of
+it. The rest go to OR-Tools; every request is optional with a large penalty, so a search
+always returns routes. With `workers=2`, two differently configured searches run in
+separate processes and the better answer is kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time as clock
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from transport.optimise.diagnose import explain_left, prefilter
+from transport.optimise.problem import RoutingProblem, VehicleType
+from transport.optimise.solution import Solution, Unserved
+from transport.outcomes import ROUTING_STATUSES, UNSERVED_REASONS
+
+log = logging.getLogger(__name__)
+
+#: Large-neighbourhood operators that OR-Tools leaves off by default: remove nodes close to
+#: one another (or the most expensive chain of arcs) and re-insert them cheapest first.
+EXTRA_OPERATORS: tuple[str, ...] = (
+    "use_global_cheapest_insertion_close_nodes_lns",
+    "use_local_cheapest_insertion_close_nodes_lns",
+    "use_global_cheapest_insertion_expensive_chain_lns",
+    "use_local_cheapest_insertion_expensive_chain_lns",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SolveOptions:
+    time_limit_s: float = 30.0
+    workers: int = 2
+    seed: int = 0  # picks the configuration each worker runs: same seed and limit, same configuration
+    solution_limit: int | None = None  # a deterministic work limit; when set, the same inputs give the same routes
+    log_search: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SearchConfig:
+    """One search worker's configuration."""
+
+    first_solution: str
+    metaheuristic: str
+    extra_lns: bool
+    #: guided local search keeps its arc penalties per vehicle class instead of one set for all
+    penalise_by_vehicle_class: bool = False
+
+    @property
+    def label(self) -> str:
+        return (f"{self.first_solution}+{self.metaheuristic}" + ("+LNS" if self.extra_lns else "")
+                + ("+class-penalties" if self.penalise_by_vehicle_class else ""))
+
+
+#: Search portfolios, in the order workers take them (the seed rotates the order).
+#: - Parallel cheapest insertion copes with tight time windows and ride limits where
+#:   path-cheapest-arc often finds nothing: always one of the two workers.
+#: - When every vehicle has a fixed price (school contracts, Li & Lim's vehicles-first
+#:   objective) the extra LNS operators pay off, and so does a worker that starts from
+#:   Christofides and leaves most pairs for the local search to place, which builds long bus
+#:   runs on pick-up point partitions; it does worse on door-to-door partitions, hence both.
+#: - When distance alone is priced (Cordeau's dial-a-ride) both of those slow the search
+#:   down, so plain guided local search leads.
+#: - When every request is a delivery loaded at the depot (Solomon's VRPTW; no pupil run has
+#:   this shape) a savings start and guided local search with penalties per vehicle class
+#:   serve best. Savings leaves pickup-and-delivery pairs unplaced, so pairs never get it.
+#: Small problems try every configuration of the portfolio in turn: one may place a request
+#: that another leaves out at short limits. Measurements: bench/results/solver.md.
+PRICED_VEHICLES: tuple[SearchConfig, ...] = (
+    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
+    SearchConfig("CHRISTOFIDES", "GUIDED_LOCAL_SEARCH", True),
+    SearchConfig("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
+)
+DISTANCE_ONLY: tuple[SearchConfig, ...] = (
+    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", False),
+    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
+    SearchConfig("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
+)
+DEPOT_DELIVERIES: tuple[SearchConfig, ...] = (
+    SearchConfig("SAVINGS", "GUIDED_LOCAL_SEARCH", False, penalise_by_vehicle_class=True),
+    SearchConfig("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", False, penalise_by_vehicle_class=True),
+    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", False),
+)
+
+#: The first solution is never cut short by the time limit; this only guards against a hang.
+FIRST_SOLUTION_CAP_S = 600
+#: Local search gets at least this long after the first solution.
+MIN_SEARCH_SECONDS = 0.2
+#: Below this many requests one search process is enough.
+SMALL_PROBLEM = 25
+#: First-solution strategies that commit pupils to vehicles one insertion at a time.
+INSERTION_STARTS = frozenset({"PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION", "SEQUENTIAL_CHEAPEST_INSERTION"})
+#: The bus-run starts together may take this share of a search's time limit (at least the
+#: minimum): milliseconds on pick-up point partitions, but seconds on hundreds of
+#: door-to-door pupils with only minibuses, where a start cut short is simply not used.
+BUS_START_SHARE = 0.25
+BUS_START_MIN_S = 0.5
+
+
+def portfolio(problem: RoutingProblem) -> tuple[SearchConfig, ...]:
+    """The search configurations that suit this problem's objective and shape (see above)."""
+    if any(vt.fixed_cost > 0 for vt in problem.vehicle_types):
+        return PRICED_VEHICLES
+    if all(r.pickup is None for r in problem.requests):
+        return DEPOT_DELIVERIES
+    return DISTANCE_ONLY
+
+
+def solve_one(problem: RoutingProblem, options: SolveOptions, catalogue: tuple[VehicleType, ...] | None = None) -> Solution:
+    """One search (or a portfolio of them) over one set of requests; see `diagnose.prefilter` for `catalogue`."""
+    started = clock.perf_counter()
+    servable, unserved = prefilter(problem, catalogue)
+    if not servable:
+        return Solution((), tuple(unserved), len(unserved) * problem.unserved_penalty, "NOTHING_TO_ROUTE",
+                        clock.perf_counter() - started)
+    sub = dataclasses.replace(problem, requests=tuple(problem.requests[i] for i in servable))
+    strategies = portfolio(sub)
+    # a second process is not worth starting for a handful of requests: small problems try
+    # every configuration in turn instead (one may leave a request out that another serves)
+    small = len(sub.requests) < SMALL_PROBLEM
+    count = len(strategies) if small else max(1, min(options.workers, len(strategies)))
+    configs = [strategies[(options.seed + k) % len(strategies)] for k in range(count)]
+    if small or count == 1:
+        share = dataclasses.replace(options, time_limit_s=options.time_limit_s / count)
+        results = [search(sub, config, share) for config in configs]
+    else:
+        with ProcessPoolExecutor(max_workers=count) as pool:
+            results = list(pool.map(search, [sub] * count, configs, [options] * count))
+    found = [r for r in results if r is not None]
+    if not found:
+        reasons = tuple(Unserved(r.request_id, "SOLVER_LEFT_UNSERVED", UNSERVED_REASONS["SOLVER_LEFT_UNSERVED"]) for r in sub.requests)
+        return Solution((), tuple(unserved) + reasons, 0, "NO_SOLUTION_FOUND", clock.perf_counter() - started)
+    best = min(found, key=lambda s: (len(s.unserved), s.objective))
+    extra = tuple(explain_left(sub, u.request_id) for u in best.unserved)
+    return dataclasses.replace(
+        best,
+        unserved=tuple(unserved) + extra,
+        solve_seconds=clock.perf_counter() - started,
+        stats={**best.stats, "strategies": [c.label for c in configs],
+               "objectives": [s.objective if s else None for s in results]},
+    )
+
+
+def _parameters(config: SearchConfig, options: SolveOptions):
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, config.first_solution)
+    params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, config.metaheuristic)
+    params.guided_local_search_penalize_with_vehicle_classes = config.penalise_by_vehicle_class
+    if config.extra_lns:
+        for name in EXTRA_OPERATORS:
+            setattr(params.local_search_operators, name, 3)  # OptionalBoolean.BOOL_TRUE
+    params.log_search = options.log_search
+    return params
+
+
+def search(problem: RoutingProblem, config: SearchConfig, options: SolveOptions) -> Solution | None:
+    """One configured search: a complete first solution, then improvement within the limits."""
+    from ortools.constraint_solver import pywrapcp
+
+    from transport.optimise.extract import extract
+    from transport.optimise.model import build_model
+    from transport.optimise.timing import retime
+
+    started = clock.perf_counter()
+    built = build_model(problem)
+    params = _parameters(config, options)
+    # Phase 1: the first solution runs to completion, whatever the time limit: cut short it
+    # leaves out requests that any vehicle could take.
+    first_params = pywrapcp.DefaultRoutingSearchParameters()
+    first_params.CopyFrom(params)
+    first_params.solution_limit = 1
+    first_params.time_limit.FromSeconds(FIRST_SOLUTION_CAP_S)
+    first = built.routing.SolveWithParameters(first_params)
+    first, start = _best_start(problem, built, first, config, options, first_params)
+    if first is None:
+        log.info("search %s found no first solution", config.label)
+        return None
+    first_seconds = clock.perf_counter() - started
+    # Phase 2: improve it for the rest of the time (or the deterministic solution limit).
+    remaining = max(MIN_SEARCH_SECONDS, options.time_limit_s - first_seconds)
+    params.time_limit.FromMilliseconds(int(remaining * 1000))
+    if options.solution_limit:
+        params.solution_limit = options.solution_limit
+    search_started = clock.perf_counter()
+    assignment = built.routing.SolveFromAssignmentWithParameters(first, params) or first
+    # which limit ended the search: only a work limit makes the routes reproducible
+    stopped_by = "time_limit" if clock.perf_counter() - search_started >= remaining - 0.05 else (
+        "solution_limit" if options.solution_limit else "local_optimum")
+    status = built.routing.status()
+    timed = retime(problem, built, assignment)
+    if timed is None:  # not expected: the same limits, stated the other way
+        log.warning("search %s: the routes could not be retimed; vehicles may wait at stops with pupils aboard",
+                    config.label)
+    else:
+        built, assignment = timed
+    solution = extract(problem, built, assignment, config.label, clock.perf_counter() - started)
+    solution.stats.update(routing_status=ROUTING_STATUSES.get(status, str(status)), first_solution_seconds=round(first_seconds, 2),
+                          start=start, stopped_by=stopped_by)
+    return solution
+
+
+def _best_start(problem: RoutingProblem, built, first, config: SearchConfig, options: SolveOptions, first_params):
+    """The cheaper of the configured first solution and the bus-run starts (insertion searches only)."""
+    start = config.first_solution
+    if config.first_solution not in INSERTION_STARTS:
+        return first, start
+    # the extra starts may take a share of the limit; under a work limit (reproducible runs)
+    # they always run to completion, so that the same inputs give the same start
+    cap = FIRST_SOLUTION_CAP_S if options.solution_limit else min(
+        options.time_limit_s, max(BUS_START_MIN_S, BUS_START_SHARE * options.time_limit_s))
+    best = None if first is None else first.ObjectiveValue()
+    chosen = None
+    for label, routes, objective in bus_run_starts(problem, first_params, cap):
+        if best is None or objective < best:
+            best, chosen, start = objective, routes, label
+    if chosen is not None:  # read in last: an assignment held by the model is overwritten by the next read
+        first = built.routing.ReadAssignmentFromRoutes(chosen, True)
+    return first, start
+
+
+def bus_run_starts(problem: RoutingProblem, first_params, cap_s: float) -> list[tuple[str, list[list[int]], int]]:
+    """Other first solutions, built as a bus run is planned: the largest vehicles first.
+
+    Insertion fills whichever vehicle is cheapest for the next stop, so a pick-up point
+    partition starts as many taxis and minibuses (one stop costs less in a taxi than in a
+    coach). Merging them into a coach means emptying each small vehicle, which no single local
+    search move does, so the search stays there whatever the time limit. From a start with the
+    largest vehicles it takes one move to hand a stop to a smaller vehicle, and the search does.
+    Two such starts: only the largest type; and every type with the smaller ones priced at half
+    an unserved request, for when other partitions have taken most of the largest vehicles.
+    Returns (label, routes as solver indices of `problem`'s model, objective in that model);
+    the caller keeps whichever start is cheapest, so door-to-door partitions keep theirs.
+    """
+    from transport.optimise.model import build_model
+
+    types = problem.vehicle_types
+    largest = max(vt.seats for vt in types)
+    if all(vt.seats == largest for vt in types) or not any(vt.fixed_cost for vt in types):
+        return []
+    only_largest = tuple(vt for vt in types if vt.seats == largest)
+    largest_first = tuple(vt if vt.seats == largest else dataclasses.replace(vt, fixed_cost=problem.unserved_penalty // 2)
+                          for vt in types)
+    deadline = clock.perf_counter() + cap_s
+    starts = []
+    for label, fleet in (("largest vehicles only", only_largest), ("largest vehicles first", largest_first)):
+        left = deadline - clock.perf_counter()
+        if left < 0.05:
+            break
+        capped = type(first_params)()
+        capped.CopyFrom(first_params)
+        capped.time_limit.FromMilliseconds(int(left * 1000))
+        priced = build_model(problem)  # a fresh model each, so no start's assignment overwrites another's
+        routes = _first_routes_with_fleet(dataclasses.replace(problem, vehicle_types=fleet), problem, priced, capped)
+        if routes is None:
+            continue
+        loaded = priced.routing.ReadAssignmentFromRoutes(routes, True)
+        if loaded is not None:
+            starts.append((label, routes, loaded.ObjectiveValue()))
+    return starts
+
+
+def _first_routes_with_fleet(variant: RoutingProblem, problem: RoutingProblem, target, first_params) -> list[list[int]] | None:
+    """The first solution of `variant` (same requests, a different fleet or prices) as routes of
+    `target`, the model of `problem`: each route goes to a vehicle of the same variant."""
+    from transport.optimise.model import build_model, routes_of
+
+    model = build_model(variant)
+    found = model.routing.SolveWithParameters(first_params)
+    if found is None:
+        return None
+    vehicles_of: dict[str, list[int]] = {}
+    for v, t in enumerate(target.vehicle_type):
+        vehicles_of.setdefault(problem.vehicle_types[t].name, []).append(v)
+    routes: list[list[int]] = [[] for _ in target.vehicle_type]
+    for v, indices in enumerate(routes_of(model, found)):
+        if not indices:
+            continue
+        mapped = []
+        for index in indices:
+            node = model.manager.IndexToNode(index)
+            r = model.node_request[node]  # the same requests in the same order in both models
+            mapped.append(target.manager.NodeToIndex(
+                target.pickup_node[r] if model.node_kind[node] == "pickup" else target.delivery_node[r]))
+        routes[vehicles_of[variant.vehicle_types[model.vehicle_type[v]].name].pop(0)] = mapped
+    return routes

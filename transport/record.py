@@ -1,0 +1,54 @@
+"""`Run`: the frozen, in-memory record of everything one scenario run produced.
+
+Costs, reports, maps and compare take a `Run`; none of them reads back a file the run
+wrote. `transport.runfiles` writes a `Run` to its folder once, at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from transport.costs import Costs
+from transport.demand import Demand
+from transport.inputs import Inputs
+from transport.optimise.problem import RoutingProblem
+from transport.optimise.solution import Solution
+from transport.scenarios import Scenario
+
+
+@dataclass(frozen=True)
+class Run:
+    """Inputs, decisions, routes and prices of one scenario, as the steps made them."""
+
+    scenario: Scenario
+    inputs: Inputs
+    moves: pd.DataFrame  # schemas.MOVES: pupils a new provision moved
+    eligibility: pd.DataFrame  # schemas.ELIGIBILITY
+    stops: pd.DataFrame  # schemas.PICKUP_POINTS
+    demand: Demand
+    time_s: np.ndarray  # drive seconds between demand.locations
+    distance_m: np.ndarray
+    problems: dict[str, RoutingProblem]  # by run, AM and PM
+    solutions: dict[str, Solution]
+    costs: Costs
+    summary: dict = field(default_factory=dict)
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    @property
+    def pupils(self) -> pd.DataFrame:
+        return self.inputs.pupils
+
+    @property
+    def schools(self) -> pd.DataFrame:
+        return self.inputs.schools
+
+    @property
+    def vehicles(self) -> pd.DataFrame:
+        return self.inputs.vehicles

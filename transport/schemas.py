@@ -1,0 +1,368 @@
+"""Every table the product reads or writes, declared once: column, type, unit, required, meaning.
+
+Readers check files against these specs and writers order their columns by them, so a
+column is named in exactly one place. The README's column tables are generated from here
+(`markdown`) and a test keeps them in step.
+
+Types: `string`, `int`, `float`, `bool` (yes/no, true/false, 1/0), `date` (YYYY-MM-DD),
+`clock` (HH:MM), `ids` (';'-joined identifiers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+DType = Literal["string", "int", "float", "bool", "date", "clock", "ids"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: its name, type, unit, whether it must be given, and what it means."""
+
+    name: str
+    dtype: DType
+    description: str
+    unit: str = ""
+    required: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table's file name, purpose and columns in the order they are written."""
+
+    name: str
+    file: str
+    description: str
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"table {self.name!r} has no column {name!r}")
+
+    def of_type(self, *dtypes: DType) -> list[str]:
+        return [c.name for c in self.columns if c.dtype in dtypes]
+
+    def frame(self, rows: Iterable[Mapping[str, object]] = ()) -> pd.DataFrame:
+        """A DataFrame of `rows` with exactly this table's columns, in order."""
+        return pd.DataFrame(list(rows), columns=self.names)
+
+    def ordered(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame`'s columns in this table's order; a missing column is a programming error."""
+        missing = [n for n in self.names if n not in frame.columns]
+        if missing:
+            raise KeyError(f"{self.name}: columns {missing} missing from the frame")
+        return frame[self.names]
+
+    def markdown(self) -> str:
+        """The column table for the README."""
+        lines = [f"`{self.file}`: {self.description}", "", "| column | type | unit | required | meaning |",
+                 "|---|---|---|---|---|"]
+        for c in self.columns:
+            lines.append(f"| `{c.name}` | {c.dtype} | {c.unit or ''} | {'yes' if c.required else ''} | {c.description} |")
+        return "\n".join(lines)
+
+
+def _c(name: str, dtype: DType, description: str, unit: str = "", *, required: bool = False,
+       minimum: float | None = None, maximum: float | None = None) -> Column:
+    return Column(name, dtype, description, unit, required, minimum, maximum)
+
+
+# ------------------------------------------------------------------------------ inputs
+
+PUPILS = Table("pupils", "pupils.csv", "one row per pupil of the cohort (pseudonymous ids only).", (
+    _c("pupil_id", "string", "The council's pseudonymous reference; never a name.", required=True),
+    _c("school_urn", "string", "URN of the school the pupil attends (from the schools file).", required=True),
+    _c("lat", "float", "Home latitude, WGS84 (or give easting/northing, or postcode).", "degrees"),
+    _c("lon", "float", "Home longitude, WGS84.", "degrees"),
+    _c("easting", "float", "Home easting, British National Grid (EPSG:27700).", "m"),
+    _c("northing", "float", "Home northing, British National Grid.", "m"),
+    _c("postcode", "string", "Home postcode, looked up in the scenario's postcode table."),
+    _c("date_of_birth", "date", "Date of birth; sets the age at 31 August of the academic year (wins over age and year_group)."),
+    _c("age", "int", "Age in whole years at 31 August of the academic year, when no date of birth is given.", "years",
+       minimum=2, maximum=25),
+    _c("year_group", "string", "R or 1-13, when neither date of birth nor age is given."),
+    _c("ehcp", "bool", "Has an Education, Health and Care plan."),
+    _c("send_need", "ids", "Primary SEND need(s): ASD, SEMH, SLCN, MLD, SLD, PMLD, PD, VI, HI, MSI, SPLD, OTH, NSA."),
+    _c("wheelchair", "bool", "Travels in a wheelchair (needs a wheelchair space)."),
+    _c("passenger_assistant", "bool", "Needs a passenger assistant aboard."),
+    _c("travel_alone", "bool", "Must travel alone (no other pupil aboard)."),
+    _c("low_income", "bool", "Entitled to free school meals or maximum Working Tax Credit (extended rights)."),
+    _c("unsafe_route", "bool", "The walking route to the nearest suitable school is assessed unsafe."),
+    _c("max_ride_minutes", "float", "A shorter maximum ride set for this pupil.", "min", minimum=5, maximum=180),
+    _c("religious_preference_urn", "string", "School preferred on grounds of religion or belief."),
+    _c("avoid_with", "ids", "Pupils this pupil must not share a vehicle with."),
+))
+
+SCHOOLS = Table("schools", "schools.csv", "one row per school or unit, including new provision.", (
+    _c("urn", "string", "Unique reference number (DfE register).", required=True),
+    _c("name", "string", "School name.", required=True),
+    _c("lat", "float", "Latitude, WGS84 (or easting/northing, or postcode).", "degrees"),
+    _c("lon", "float", "Longitude, WGS84.", "degrees"),
+    _c("easting", "float", "Easting, British National Grid.", "m"),
+    _c("northing", "float", "Northing, British National Grid.", "m"),
+    _c("postcode", "string", "Postcode, looked up in the scenario's postcode table."),
+    _c("phase", "string", "primary, secondary, all-through or post-16.", required=True),
+    _c("type", "string", "mainstream, special, resourced or alternative.", required=True),
+    _c("start_time", "clock", "Morning bell.", "HH:MM", required=True),
+    _c("finish_time", "clock", "Afternoon bell.", "HH:MM", required=True),
+    _c("religious_character", "string", "Religious character as in the register, e.g. Church of England."),
+    _c("places", "int", "Pupil places.", "pupils", minimum=0),
+    _c("sen_places", "int", "SEN places (resourced provision).", "pupils", minimum=0),
+    _c("needs_served", "ids", "SEND needs a special school or unit serves."),
+))
+
+VEHICLES = Table("vehicles", "vehicles.csv", "the vehicle and price catalogue: one row per type and depot.", (
+    _c("vehicle_type", "string", "Type name, e.g. taxi, minibus, coach.", required=True),
+    _c("seats", "int", "Passenger seats (an assistant takes one).", "seats", required=True, minimum=1),
+    _c("wheelchair_spaces", "int", "Wheelchair spaces.", "spaces", required=True, minimum=0),
+    _c("daily_price_gbp", "float", "Contract price per school day, morning and afternoon runs.", "£/day", required=True, minimum=0),
+    _c("price_per_mile_gbp", "float", "Price per mile driven, depot to depot.", "£/mile", required=True, minimum=0),
+    _c("available", "int", "Vehicles of this type the operators at this depot can supply.", "vehicles", required=True, minimum=0),
+    _c("depot", "string", "Depot name."),
+    _c("depot_lat", "float", "Depot latitude; without it the vehicle starts at its first pick-up.", "degrees"),
+    _c("depot_lon", "float", "Depot longitude.", "degrees"),
+))
+
+CONTRACTS = Table("contracts", "contracts.csv", "today's contracts, priced as the as-is baseline.", (
+    _c("route_ref", "string", "The council's contract or route reference.", required=True),
+    _c("operator", "string", "Operator.", required=True),
+    _c("vehicle_type", "string", "A catalogue type, or mileage_allowance or travel_pass.", required=True),
+    _c("daily_price_gbp", "float", "Day price, both runs (empty for allowances and passes with an annual price).", "£/day",
+       required=True, minimum=0),
+    _c("passenger_assistant", "bool", "An assistant rides this contract.", required=True),
+    _c("pupils", "ids", "The pupils carried.", required=True),
+    _c("school_urn", "string", "The school served.", required=True),
+    _c("assistant_daily_gbp", "float", "The assistant's day price, when not the derived rate.", "£/day", minimum=0),
+    _c("miles_per_day", "float", "Daily return-trip miles of a mileage allowance.", "miles", minimum=0),
+    _c("annual_price_gbp", "float", "Annual price of a travel pass.", "£/year", minimum=0),
+))
+
+# ------------------------------------------------------------------------------ outputs
+
+ELIGIBILITY = Table("eligibility", "eligibility.csv", "one row per pupil: the decision and why.", (
+    _c("pupil_id", "string", "Pseudonymous id.", required=True),
+    _c("school_urn", "string", "School attended.", required=True),
+    _c("age", "int", "Age at 31 August of the academic year.", "years", required=True),
+    _c("eligible", "bool", "Eligible for free transport.", required=True),
+    _c("reason_code", "string", "Outcome code (see Pupil outcomes).", required=True),
+    _c("reason", "string", "The decision in a sentence a parent can read.", required=True),
+    _c("walk_distance_m", "float", "Walking route to the school attended.", "m", required=True),
+    _c("walk_distance_miles", "float", "The same in miles.", "miles", required=True),
+    _c("nearest_suitable_urn", "string", "The nearest suitable school.", required=True),
+    _c("nearest_suitable_distance_m", "float", "Walking route to it.", "m", required=True),
+    _c("door_to_door", "bool", "Collected from home (SEND or mobility), not from a pick-up point.", required=True),
+))
+
+#: The columns of a decision that the later steps use.
+DECISION = ("pupil_id", "eligible", "door_to_door", "reason_code")
+
+ELIGIBILITY_BY_REASON = Table("eligibility_by_reason", "eligibility_by_reason.csv", "pupils by outcome.", (
+    _c("eligible", "bool", "Eligible."), _c("reason_code", "string", "Outcome code."),
+    _c("pupils", "int", "Pupils.", "pupils"), _c("share", "float", "Share of pupils assessed."),
+))
+
+TRANSPORTED = Table("transported", "transported_pupils.csv", "eligible pupils given a vehicle, and how they board.", (
+    _c("pupil_id", "string", "Pseudonymous id.", required=True),
+    _c("mode", "string", "door (from home) or stop (from a pick-up point).", required=True),
+    _c("location", "int", "Where the pupil boards: a row of locations.csv.", required=True),
+    _c("stop_id", "string", "Pick-up point (empty when door to door)."),
+    _c("walk_to_stop_m", "float", "Walk from home to the pick-up point.", "m"),
+))
+
+NEEDS = Table("needs", "transport_needs.csv", "what each pupil given a vehicle needs, for the independent check.", (
+    _c("pupil_id", "string", "Pseudonymous id.", required=True),
+    _c("school_urn", "string", "School.", required=True),
+    _c("age", "int", "Age at 31 August of the academic year (sets the ride limit).", "years", required=True),
+    _c("mode", "string", "door or stop.", required=True),
+    _c("wheelchair", "bool", "Travels in a wheelchair."),
+    _c("passenger_assistant", "bool", "Needs a passenger assistant."),
+    _c("travel_alone", "bool", "Must travel alone."),
+    _c("max_ride_minutes", "float", "A shorter ride limit set for this pupil.", "min"),
+))
+
+MANIFEST_FILE = "manifest.json"
+
+PICKUP_POINTS = Table("pickup_points", "pickup_points.csv", "the pick-up point of each pupil who walks to one.", (
+    _c("pupil_id", "string", "Pseudonymous id."), _c("school_urn", "string", "School."),
+    _c("stop_id", "string", "Pick-up point."), _c("stop_lat", "float", "Latitude.", "degrees"),
+    _c("stop_lon", "float", "Longitude.", "degrees"), _c("walk_to_stop_m", "float", "Walk from home.", "m"),
+))
+
+MOVES = Table("moves", "moved_pupils.csv", "pupils a new provision moves, and their journey change.", (
+    _c("pupil_id", "string", "Pseudonymous id."), _c("from_urn", "string", "School before."),
+    _c("to_urn", "string", "The new provision."), _c("drive_km_before", "float", "Drive to the school before.", "km"),
+    _c("drive_km_after", "float", "Drive to the new provision.", "km"),
+    _c("drive_min_before", "float", "Drive time before.", "min"), _c("drive_min_after", "float", "Drive time after.", "min"),
+))
+
+SCHOOLS_USED = Table("schools_used", "schools_used.csv", "the schools of the run, new provision included.", (
+    _c("urn", "string", "URN."), _c("name", "string", "Name."), _c("lat", "float", "Latitude.", "degrees"),
+    _c("lon", "float", "Longitude.", "degrees"), _c("phase", "string", "Phase."), _c("type", "string", "Type."),
+    _c("start_s", "int", "Morning bell.", "s after midnight"), _c("finish_s", "int", "Afternoon bell.", "s after midnight"),
+    _c("religious_character", "string", "Religious character."), _c("places", "int", "Places.", "pupils"),
+    _c("sen_places", "int", "SEN places.", "pupils"), _c("needs_served", "ids", "Needs served."),
+))
+
+NOT_ROUTED = Table("not_routed", "not_routed.csv", "eligible pupils given no vehicle, and why.", (
+    _c("pupil_id", "string", "Pseudonymous id."), _c("reason_code", "string", "Outcome code."),
+    _c("reason", "string", "Why."),
+))
+
+LOCATIONS = Table("locations", "locations.csv", "every place a vehicle stops, by index into the matrices.", (
+    _c("location", "int", "Index into matrix.npz.", required=True),
+    _c("kind", "string", "depot, school, home, stop or anywhere.", required=True),
+    _c("ref", "string", "Depot name, URN, pupil id or stop id."),
+    _c("lat", "float", "Latitude (empty for 'anywhere').", "degrees", required=True),
+    _c("lon", "float", "Longitude.", "degrees", required=True),
+))
+
+FLEET = Table("fleet", "fleet.csv", "the vehicles one search was offered, one row per variant.", (
+    _c("name", "string", "Variant name: type@depot, +PA with an assistant.", required=True),
+    _c("catalogue_type", "string", "The catalogue type.", required=True),
+    _c("depot", "string", "The depot."),
+    _c("seats", "int", "Seats, the assistant's included.", "seats", required=True),
+    _c("wheelchair_spaces", "int", "Wheelchair spaces.", "spaces", required=True),
+    _c("has_assistant", "bool", "Carries a passenger assistant.", required=True),
+    _c("count", "int", "Vehicles of this variant available.", "vehicles", required=True),
+    _c("fixed_cost_pence", "int", "Price of using one for this run.", "pence", required=True),
+    _c("cost_per_km_pence", "int", "Price per km.", "pence/km", required=True),
+    _c("start", "int", "Start location.", required=True),
+    _c("end", "int", "End location.", required=True),
+    _c("max_duration_s", "int", "Longest time out, when limited.", "s"),
+))
+
+REQUESTS = Table("requests", "requests.csv", "what one search was asked: carry these pupils from here to there.", (
+    _c("request_id", "string", "Request id (a pupil id, or stop-school for a pick-up point group).", required=True),
+    _c("members", "ids", "Pupils carried."),
+    _c("group", "string", "The school (vehicles may mix schools only where policy allows)."),
+    _c("partition", "string", "Requests of different partitions are routed separately, sharing the fleet."),
+    _c("pickup", "int", "Pickup location (empty: loaded at the depot).", required=True),
+    _c("delivery", "int", "Delivery location (empty: stays aboard).", required=True),
+    _c("seats", "int", "Seats needed.", "seats", required=True),
+    _c("wheelchairs", "int", "Wheelchair spaces needed.", "spaces", required=True),
+    _c("pickup_earliest_s", "int", "Pickup window opens.", "s after midnight"),
+    _c("pickup_latest_s", "int", "Pickup window closes.", "s after midnight"),
+    _c("delivery_earliest_s", "int", "Delivery window opens.", "s after midnight"),
+    _c("delivery_latest_s", "int", "Delivery window closes.", "s after midnight"),
+    _c("max_ride_s", "int", "Longest ride, pickup departure to delivery.", "s"),
+    _c("pickup_service_s", "int", "Time to board.", "s"),
+    _c("delivery_service_s", "int", "Time to alight.", "s"),
+    _c("needs_assistant", "bool", "Needs a passenger assistant aboard."),
+    _c("travel_alone", "bool", "Nobody else aboard while this request is."),
+))
+
+INCOMPATIBLE = Table("incompatible", "incompatible.csv", "requests that must never share a vehicle.", (
+    _c("a", "string", "Request id.", required=True), _c("b", "string", "Request id.", required=True),
+))
+
+ROUTES = Table("routes", "routes.csv", "one row per stop of every vehicle run.", (
+    _c("run", "string", "AM or PM."),
+    _c("vehicle", "string", "Vehicle run id, e.g. AM-001.", required=True),
+    _c("vehicle_type", "string", "Fleet variant name.", required=True),
+    _c("catalogue_type", "string", "Catalogue type."),
+    _c("depot", "string", "Depot."),
+    _c("has_assistant", "bool", "Carries a passenger assistant."),
+    _c("sequence", "int", "Stop order, from 0 at the start.", required=True),
+    _c("stop_kind", "string", "start, pickup, delivery or end.", required=True),
+    _c("request_id", "string", "Request served here (empty at start and end).", required=True),
+    _c("pupils", "ids", "Pupils boarding or alighting."),
+    _c("group", "string", "School of the request."),
+    _c("location", "int", "Location index.", required=True),
+    _c("lat", "float", "Latitude.", "degrees"),
+    _c("lon", "float", "Longitude.", "degrees"),
+    _c("arrival_s", "int", "Arrival.", "s after midnight", required=True),
+    _c("service_start_s", "int", "Boarding or alighting starts.", "s after midnight", required=True),
+    _c("departure_s", "int", "Departure.", "s after midnight", required=True),
+    _c("arrival", "clock", "Arrival.", "HH:MM"),
+    _c("departure", "clock", "Departure.", "HH:MM"),
+    _c("seats_load", "int", "Seats in use after the stop.", "seats", required=True),
+    _c("wheelchair_load", "int", "Wheelchairs aboard after the stop.", "spaces", required=True),
+    _c("ride_minutes", "float", "At a delivery: the ride since pickup.", "min"),
+))
+
+UNSERVED = Table("unserved", "unserved.csv", "requests a search left unserved, and why.", (
+    _c("request_id", "string", "Request id.", required=True), _c("members", "ids", "Pupils."),
+    _c("reason_code", "string", "Outcome code (see Pupil outcomes).", required=True), _c("reason", "string", "Why, and what would serve them."),
+))
+
+PRICED_ROUTES = Table("priced_routes", "budget/routes_priced.csv", "each vehicle run or contract and its annual price.", (
+    _c("route_ref", "string", "Vehicle run or contract reference."), _c("run", "string", "AM, PM or AM+PM."),
+    _c("vehicle_type", "string", "Catalogue type, allowance or pass."), _c("depot", "string", "Depot or operator."),
+    _c("has_assistant", "bool", "Carries an assistant."), _c("pupils", "int", "Pupils carried.", "pupils"),
+    _c("miles_per_day", "float", "Miles driven a day on this run.", "miles"),
+    _c("vehicle_gbp", "float", "Vehicle: day price share plus miles, a year.", "£/year"),
+    _c("assistant_gbp", "float", "Passenger assistant, a year.", "£/year"),
+    _c("mileage_gbp", "float", "Mileage allowance, a year.", "£/year"),
+    _c("annual_gbp", "float", "Total a year.", "£/year"),
+))
+
+PUPIL_COSTS = Table("pupil_costs", "budget/pupil_costs.csv", "each pupil's share of the runs they ride.", (
+    _c("pupil_id", "string", "Pseudonymous id."), _c("school_urn", "string", "School."),
+    _c("need", "string", "SEND need, or none."), _c("mode", "string", "door_to_door or pickup_point."),
+    _c("vehicle_type", "string", "Catalogue type."), _c("annual_gbp", "float", "Share of the runs' price.", "£/year"),
+))
+
+RIDE_SHARES = Table("ride_shares", "budget/ride_shares.csv", "each pupil's share of each run or contract they ride.", (
+    _c("pupil_id", "string", "Pseudonymous id."), _c("route_ref", "string", "Vehicle run or contract."),
+    _c("run", "string", "AM, PM or AM+PM."), _c("vehicle_type", "string", "Catalogue type, allowance or pass."),
+    _c("annual_gbp", "float", "An equal share of the run's annual price.", "£/year"),
+))
+
+
+def breakdown_table(by: str) -> Table:
+    """The budget's breakdown by school, need, vehicle type or mode."""
+    return Table(f"by_{by}", f"budget/by_{by}.csv", f"annual cost and pupils by {by.replace('_', ' ')}.", (
+        _c(by, "string", "The group."), _c("pupils", "int", "Pupils.", "pupils"),
+        _c("annual_gbp", "float", "Annual cost.", "£/year"), _c("gbp_per_pupil", "float", "Annual cost per pupil.", "£/year"),
+    ))
+
+
+CONTRACT_FLAGS = Table("contract_flags", "budget/contracts_flagged.csv", "contracts and pupils to look at.", (
+    _c("route_ref", "string", "Contract."), _c("pupil_id", "ids", "Pupils concerned."),
+    _c("flag", "string", "NOT_ELIGIBLE or NO_CONTRACT."), _c("detail", "string", "What is wrong."),
+))
+
+FORECAST = Table("forecast", "budget/forecast.csv", "annual cost in the coming years with uncertainty bands.", (
+    _c("year", "int", "Years from now (0 = this year)."), _c("central_gbp", "float", "Central path.", "£"),
+    _c("p10_gbp", "float", "10th percentile.", "£"), _c("p50_gbp", "float", "Median.", "£"),
+    _c("p90_gbp", "float", "90th percentile.", "£"),
+))
+
+ASSUMPTIONS = Table("assumptions", "budget/assumptions.csv", "every assumption behind a figure.", (
+    _c("assumption", "string", "Setting."), _c("value", "string", "Value."), _c("meaning", "string", "What it means and its source."),
+))
+
+BUDGET_LINES = Table("budget_summary", "budget/summary.csv", "the budget's headline lines.", (
+    _c("line", "string", "What the line covers."), _c("annual_gbp", "float", "Annual amount.", "£"),
+))
+
+ROUTE_SHEET = Table("route_sheet", "route_sheets/<vehicle>.csv", "an operator's running order for one vehicle run.", (
+    _c("order", "int", "Stop order."), _c("time", "clock", "Time at the stop.", "HH:MM"), _c("action", "string", "What happens."),
+    _c("pupils", "ids", "Pupils (pseudonymous)."), _c("needs", "string", "wheelchair, assistant, travels alone."),
+    _c("school", "string", "School."), _c("at", "string", "Where."), _c("load", "int", "Seats in use after.", "seats"),
+    _c("ride_min", "float", "Ride at drop-off.", "min"),
+))
+
+#: Tables documented in the README (inputs people prepare, and the outputs scripts read).
+DOCUMENTED: tuple[Table, ...] = (PUPILS, SCHOOLS, VEHICLES, CONTRACTS, ELIGIBILITY, ROUTES, UNSERVED)
+
+
+def markdown(tables: Iterable[Table] = DOCUMENTED) -> str:
+    """The README's column tables, one after another."""
+    return "\n\n".join(t.markdown() for t in tables)
