@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from tests.osm_fixture import write_town
+from tests.osm_fixture import lat_lon, town_xml, write_town
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("TRANSPORT_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -26,6 +27,58 @@ def shared_file(relative: str) -> Path:
     if not path.is_file():
         pytest.skip(f"needs {relative} from the shared reference data ({SHARED_DATA} is absent)")
     return path
+
+
+MILE = 1609.344
+
+
+def _at(x_miles: float, y_miles: float) -> tuple[float, float]:
+    return lat_lon(x_miles * MILE, y_miles * MILE)
+
+
+SCHOOL_NAME_HOSTILE = "Valley Academy <script>window.__pwned = 1</script> `${window.__pwned = 2}` \" ' &"
+
+
+def write_town_case(folder: Path, school_name: str = SCHOOL_NAME_HOSTILE) -> Path:
+    """The hand-worked town of tests/test_pipeline_e2e.py: its network, schools, pupils, vehicles
+    and two scenarios (baseline.toml, and unit.toml opening a 2-place SEMH unit); returns the folder."""
+    (folder / "town.osm").write_text(town_xml(block_m=MILE), encoding="utf-8")
+    f_lat, f_lon = _at(2, 1)
+    b_lat, b_lon = _at(1, 0)
+    pd.DataFrame([
+        {"urn": "900001", "name": "Hilltop School", "lat": f_lat, "lon": f_lon, "phase": "all-through", "type": "special",
+         "start_time": "09:15", "finish_time": "15:00"},
+        {"urn": "900002", "name": school_name, "lat": b_lat, "lon": b_lon, "phase": "secondary", "type": "mainstream",
+         "start_time": "09:15", "finish_time": "15:00"},
+    ]).to_csv(folder / "schools.csv", index=False)
+    homes = {"P1": (0, 0), "P2": (0, 1), "P3": (2, 0), "P4": (0.5, 0)}
+    pd.DataFrame([
+        {"pupil_id": pid, "lat": _at(*xy)[0], "lon": _at(*xy)[1], "age": 12, "school_urn": "900001", "ehcp": "yes",
+         "send_need": "SEMH", "travel_alone": "yes"} for pid, xy in homes.items()
+    ]).to_csv(folder / "pupils.csv", index=False)
+    d_lat, d_lon = _at(0, 0)
+    pd.DataFrame([{"vehicle_type": "taxi", "seats": 4, "wheelchair_spaces": 0, "daily_price_gbp": 40, "price_per_mile_gbp": 2.0,
+                   "available": 10, "depot": "Depot A", "depot_lat": d_lat, "depot_lon": d_lon}]).to_csv(folder / "vehicles.csv", index=False)
+    (folder / "baseline.toml").write_text(
+        'name = "town"\n'
+        '[data]\nnetwork = "town.osm"\nschools = "schools.csv"\npupils = "pupils.csv"\nvehicles = "vehicles.csv"\ncontracts = ""\n'
+        '[policy]\nboarding_minutes = 15\nboarding_minutes_wheelchair = 15\n'
+        '[optimise]\ntime_limit_s = 3\nworkers = 1\n', encoding="utf-8")
+    (folder / "unit.toml").write_text(
+        'name = "town-unit"\nbase = "baseline.toml"\n'
+        '[[new_provision]]\nname = "Valley SEMH unit"\nurn = "NEW-1"\nat_school = "900002"\nplaces = 2\n'
+        'needs = ["SEMH"]\nphase = "secondary"\ncapital_cost_gbp = 50000\n', encoding="utf-8")
+    return folder
+
+
+def assert_checked(problem, solution, locations=None):
+    """The independent checker passes `solution` of `problem`; returns the solution."""
+    from transport.check import check_run, format_report
+    from transport.runfiles import encode_run
+
+    violations = check_run(encode_run("AM", problem, solution, locations))
+    assert not violations, format_report(violations)
+    return solution
 
 
 @pytest.fixture(scope="session")

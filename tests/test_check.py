@@ -21,11 +21,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transport.check import RULES, CheckFailed, Violation, assert_feasible, check_output_dir, check_run_dir
+from transport.check import (
+    RULES,
+    CheckFailed,
+    Violation,
+    assert_feasible,
+    check_output_dir,
+    check_run,
+    check_run_dir,
+)
+from transport.optimise.partition import solve
 from transport.optimise.problem import Request, RoutingProblem, VehicleType
+from transport.optimise.search import SolveOptions
 from transport.optimise.solution import Solution
-from transport.optimise.solve import SolveOptions, solve
-from transport.runfiles import write_run
+from transport.policy import Policy
+from transport.runfiles import read_run_tables, write_run
 
 HOMES = 12
 DEPOT, SCHOOL_A, SCHOOL_B = 0, 1, 2
@@ -47,20 +57,22 @@ def build_problem(seed: int = 7) -> tuple[RoutingProblem, pd.DataFrame]:
         school = SCHOOL_A if i % 3 else SCHOOL_B
         window = (8 * 3600 + 1800, 8 * 3600 + 2700) if school == SCHOOL_A else (8 * 3600 + 2400, 8 * 3600 + 3300)
         requests.append(Request(
-            f"r{i}", 3 + i, school, seats=2 if f"r{i}" == SIBLINGS else 1, wheelchairs=int(f"r{i}" == WHEELCHAIR),
+            request_id=f"r{i}", pickup=3 + i, delivery=school, seats=2 if f"r{i}" == SIBLINGS else 1, wheelchairs=int(f"r{i}" == WHEELCHAIR),
             pickup_window=(7 * 3600 + 1800, 8 * 3600 + 2400) if i == 4 else None, delivery_window=window,
             max_ride_s=2700, pickup_service_s=60, delivery_service_s=30, needs_assistant=f"r{i}" == ASSISTED,
             travel_alone=f"r{i}" == SOLO, members=(f"P{i:03d}", "P099") if f"r{i}" == SIBLINGS else (f"P{i:03d}",),
             group="A" if school == SCHOOL_A else "B"))
-    requests.append(Request(DEPOT_LOADED, None, SCHOOL_B, delivery_window=(8 * 3600 + 2400, 8 * 3600 + 3300),
+    requests.append(Request(request_id=DEPOT_LOADED, pickup=None, delivery=SCHOOL_B, delivery_window=(8 * 3600 + 2400, 8 * 3600 + 3300),
                             delivery_service_s=30, members=("P020",), group="B"))
     fleet = (
-        VehicleType("taxi", 4, 0, 4, fixed_cost=9000, cost_per_km=100, start=DEPOT, end=DEPOT, max_duration_s=3 * 3600,
-                    base_type="taxi"),
-        VehicleType("wav", 4, 1, 1, fixed_cost=12000, cost_per_km=120, start=DEPOT, end=DEPOT, base_type="wav"),
-        VehicleType("minibus", 8, 1, 2, fixed_cost=20000, cost_per_km=150, start=DEPOT, end=DEPOT, base_type="minibus"),
-        VehicleType("minibus+PA", 8, 1, 1, fixed_cost=30000, cost_per_km=150, start=DEPOT, end=DEPOT,
-                    has_assistant=True, base_type="minibus"),
+        VehicleType(catalogue_type="taxi", seats=4, wheelchair_spaces=0, count=4, fixed_cost=9000, cost_per_km=100,
+                    start=DEPOT, end=DEPOT, max_duration_s=3 * 3600),
+        VehicleType(catalogue_type="wav", seats=4, wheelchair_spaces=1, count=1, fixed_cost=12000, cost_per_km=120,
+                    start=DEPOT, end=DEPOT),
+        VehicleType(catalogue_type="minibus", seats=8, wheelchair_spaces=1, count=2, fixed_cost=20000, cost_per_km=150,
+                    start=DEPOT, end=DEPOT),
+        VehicleType(catalogue_type="minibus", seats=8, wheelchair_spaces=1, count=1, fixed_cost=30000, cost_per_km=150,
+                    start=DEPOT, end=DEPOT, has_assistant=True),
     )
     problem = RoutingProblem(time, distance, tuple(requests), fleet, incompatible=(INCOMPATIBLE,))
     locations = pd.DataFrame({
@@ -202,7 +214,7 @@ def move_request(run_dir: Path, routes: pd.DataFrame, rid: str, vehicle: str, af
     source = set(routes.loc[mine, "vehicle"])
     moved = routes[mine].copy()
     target = routes[routes["vehicle"] == vehicle].iloc[0]
-    for column in ("vehicle", "vehicle_type", "base_type", "has_assistant"):
+    for column in ("vehicle", "vehicle_type", "catalogue_type", "has_assistant"):
         moved[column] = target[column]
     moved[["arrival_s", "service_start_s", "departure_s"]] = ""
     moved["_seq"] = [after_seq + 0.3 if k == "pickup" else before_seq - 0.3 for k in moved["stop_kind"]]
@@ -234,10 +246,12 @@ def test_fresh_solve_exercises_every_feature(solved: Solved) -> None:
     pair_requests_aboard_together(solved.run_dir)
 
 
-def test_check_imports_neither_ortools_nor_the_optimiser() -> None:
+def test_check_imports_neither_ortools_nor_the_search() -> None:
+    """The checker reads with the run codec and the plain dataclasses, never the solver."""
     code = ("import sys, transport.check\n"
-            "bad = [m for m in sys.modules if m.split('.')[0] == 'ortools' or m.startswith('transport.optimise')"
-            " or m == 'transport.runfiles']\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] == 'ortools' or m in ('transport.optimise.model',"
+            " 'transport.optimise.search', 'transport.optimise.partition', 'transport.optimise.extract',"
+            " 'transport.optimise.timing')]\n"
             "assert not bad, bad\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
@@ -506,9 +520,14 @@ def test_travel_alone_flag_on_a_shared_ride(run: Path) -> None:
 
 
 def test_assistant_missing(run: Path) -> None:
+    """The assisted minibus becomes a spare one without an assistant (a variant's name says which)."""
     set_cell(run, "fleet.csv", "name", "minibus+PA", "has_assistant", False)
+    assert rules(run) == {"FILE"}  # "minibus+PA" with no assistant is not a variant name
+    set_cell(run, "fleet.csv", "name", "minibus+PA", "depot", "spare")
+    set_cell(run, "fleet.csv", "name", "minibus+PA", "name", "minibus@spare")
+    set_cell(run, "routes.csv", "vehicle_type", "minibus+PA", "vehicle_type", "minibus@spare")
     assert rules(run) == {"ASSISTANT", "VEHICLE_TYPE"}  # routes.csv still says it had one
-    set_cell(run, "routes.csv", "vehicle_type", "minibus+PA", "has_assistant", False)
+    set_cell(run, "routes.csv", "vehicle_type", "minibus@spare", "has_assistant", False)
     violations = check_run_dir(run)
     assert {(v.rule, v.request_id) for v in violations} == {("ASSISTANT", ASSISTED)}
 
@@ -650,3 +669,43 @@ def test_assert_feasible_reports_readably(solved: Solved, tmp_path: Path) -> Non
     assert report.splitlines()[0].startswith("2 violations")
     assert "[RIDE_TIME] run AM" in report and "request r1" in report and "[FLEET_SIZE]" in report
     assert all(isinstance(v, Violation) and v.rule in RULES for v in caught.value.violations)
+
+
+# --------------------------------------------------------------------------- rules from the policy and the inputs
+
+
+def needs_of(problem: RoutingProblem, **changes: dict[str, object]) -> pd.DataFrame:
+    """What each pupil needs, as the inputs would give it: here just what the requests say."""
+    rows = []
+    for r in problem.requests:
+        for m in r.members:
+            rows.append({"pupil_id": m, "school_urn": r.group, "age": 12, "mode": "door",
+                         "wheelchair": bool(r.wheelchairs), "passenger_assistant": r.needs_assistant,
+                         "travel_alone": r.travel_alone, "max_ride_minutes": None, **changes.get(m, {})})
+    return pd.DataFrame(rows)
+
+
+def test_a_vehicle_carrying_two_schools_is_caught_when_the_policy_keeps_them_apart(solved: Solved) -> None:
+    tables, _ = read_run_tables(solved.run_dir)
+    groups = {r.request_id: r.group for r in tables.requests}
+    mixed = {v for v, rows in tables.routes.groupby("vehicle")
+             if len({groups[r] for r in rows["request_id"] if r in groups}) > 1}
+    assert mixed, "the fixture's solve should pool the two schools somewhere"
+    assert check_run(tables, policy=Policy()) == []
+    found = check_run(tables, policy=Policy(mixed_school_vehicles=False))
+    assert {v.rule for v in found} == {"MIXED_SCHOOLS"} and {v.vehicle for v in found} == mixed
+
+
+def test_the_ride_limit_comes_from_the_policy_and_the_pupil_not_only_the_request(solved: Solved) -> None:
+    """A pupil whose own limit is 1 minute rides longer than that, though the request allows 45."""
+    tables, _ = read_run_tables(solved.run_dir)
+    assert check_run(tables, policy=Policy(), needs=needs_of(solved.problem)) == []
+    found = check_run(tables, policy=Policy(), needs=needs_of(solved.problem, P000={"max_ride_minutes": 1.0}))
+    assert [(v.rule, v.request_id) for v in found] == [("RIDE_TIME", "r0")]
+    assert "policy" in found[0].detail
+
+
+def test_a_request_that_drops_a_pupils_wheelchair_is_caught(solved: Solved) -> None:
+    tables, _ = read_run_tables(solved.run_dir)
+    found = check_run(tables, policy=Policy(), needs=needs_of(solved.problem, P000={"wheelchair": True}))
+    assert [(v.rule, v.request_id) for v in found] == [("NEEDS", "r0")]

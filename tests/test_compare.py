@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.test_pipeline_e2e import write_town_case
+from tests.conftest import write_town_case
 from transport.compare import compare
 from transport.errors import InputError
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.test_pipeline_e2e import write_town_case
-from transport.pipeline import run
+from tests.conftest import write_town_case
+from transport.pipeline import run_and_write
 from transport.scenarios import load_scenario
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -23,7 +23,8 @@ pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian'
 @pytest.fixture(scope="module")
 def town_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = write_town_case(tmp_path_factory.mktemp("browser-case"))
-    return run(load_scenario(folder / "baseline.toml"), folder / "out", progress=False).out_dir
+    run_and_write(load_scenario(folder / "baseline.toml"), folder / "out")
+    return folder / "out"
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from tests.conftest import assert_checked
+from transport.optimise.partition import solve as _solve
 from transport.optimise.problem import Request, RoutingProblem, VehicleType
-from transport.optimise.solve import SMALL_PROBLEM, SolveOptions, solve
+from transport.optimise.search import SMALL_PROBLEM, SolveOptions
 
 DEPOT, SCHOOL = 0, 1
 BELL = 9 * 3600
@@ -27,11 +29,16 @@ def plane_problem(n: int, seed: int = 3) -> RoutingProblem:
     euclid = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
     distance = np.rint(euclid * 1.3).astype(np.int64)
     time = np.ceil(euclid * 1.3 / 10).astype(np.int64)
-    requests = tuple(Request(f"r{i}", 2 + i, SCHOOL, delivery_window=(BELL - 1200, BELL - 300), max_ride_s=2700,
+    requests = tuple(Request(request_id=f"r{i}", pickup=2 + i, delivery=SCHOOL, delivery_window=(BELL - 1200, BELL - 300), max_ride_s=2700,
                              pickup_service_s=60, delivery_service_s=30, members=(f"P{i:03d}",), group="S") for i in range(n))
-    fleet = (VehicleType("taxi", 4, 0, n, fixed_cost=8000, cost_per_km=100, start=DEPOT, end=DEPOT, base_type="taxi"),
-             VehicleType("minibus", 16, 0, n // 8 + 1, fixed_cost=20000, cost_per_km=150, start=DEPOT, end=DEPOT, base_type="minibus"))
+    fleet = (VehicleType(catalogue_type="taxi", seats=4, wheelchair_spaces=0, count=n, fixed_cost=8000, cost_per_km=100, start=DEPOT, end=DEPOT),
+             VehicleType(catalogue_type="minibus", seats=16, wheelchair_spaces=0, count=n // 8 + 1, fixed_cost=20000, cost_per_km=150, start=DEPOT, end=DEPOT))
     return RoutingProblem(time, distance, requests, fleet)
+
+
+def solve(problem: RoutingProblem, options: SolveOptions):
+    """Every solution a test looks at has passed the independent checker."""
+    return assert_checked(problem, _solve(problem, options))
 
 
 def fingerprint(solution) -> list[tuple[str, tuple[str, ...]]]:
@@ -62,7 +69,7 @@ def test_a_fleet_used_up_by_other_partitions_is_explained_as_such() -> None:
     the fleet ran out, not because no vehicle type fits."""
     problem = plane_problem(2)
     requests = tuple(replace(r, partition=f"school{k}") for k, r in enumerate(problem.requests))
-    fleet = (VehicleType("taxi", 4, 0, 1, fixed_cost=8000, cost_per_km=100, start=DEPOT, end=DEPOT, base_type="taxi"),)
+    fleet = (VehicleType(catalogue_type="taxi", seats=4, wheelchair_spaces=0, count=1, fixed_cost=8000, cost_per_km=100, start=DEPOT, end=DEPOT),)
     solution = solve(replace(problem, requests=requests, vehicle_types=fleet), SolveOptions(time_limit_s=1, workers=1))
     assert [(u.reason_code, "already used on other routes" in u.detail) for u in solution.unserved] == [("NO_VEHICLE_AVAILABLE", True)]
 
@@ -70,16 +77,16 @@ def test_a_fleet_used_up_by_other_partitions_is_explained_as_such() -> None:
 def test_scarce_vehicles_are_offered_only_for_the_pupils_who_need_them() -> None:
     """A partition with no wheelchair user gets no wheelchair vehicle (so one solved earlier
     cannot spend them on pupils any taxi could carry); one with two gets at most two."""
-    from transport.optimise.solve import _useful_fleet
+    from transport.optimise.partition import useful_fleet
 
     problem = plane_problem(6)
-    wav = VehicleType("wav", 4, 1, 5, fixed_cost=12000, cost_per_km=120, start=DEPOT, end=DEPOT, base_type="wav")
+    wav = VehicleType(catalogue_type="wav", seats=4, wheelchair_spaces=1, count=5, fixed_cost=12000, cost_per_km=120, start=DEPOT, end=DEPOT)
     taxi = problem.vehicle_types[0]
     seated = problem.requests
     remaining = {"wav": 5, "taxi": taxi.count}
-    assert [vt.name for vt in _useful_fleet(seated, (taxi, wav), remaining, problem.time_s)] == ["taxi"]
+    assert [vt.name for vt in useful_fleet(seated, (taxi, wav), remaining, problem.time_s)] == ["taxi"]
     two_chairs = tuple(replace(r, wheelchairs=1) if k < 2 else r for k, r in enumerate(seated))
-    offered = {vt.name: vt.count for vt in _useful_fleet(two_chairs, (taxi, wav), remaining, problem.time_s)}
+    offered = {vt.name: vt.count for vt in useful_fleet(two_chairs, (taxi, wav), remaining, problem.time_s)}
     assert offered == {"taxi": 4, "wav": 2}
 
 
@@ -135,8 +142,8 @@ def test_pick_up_point_runs_start_from_buses_not_a_swarm_of_taxis() -> None:
     base = plane_problem(20, seed=13)
     stops = tuple(replace(r, seats=3, members=tuple(f"{r.request_id}-{k}" for k in range(3)), max_ride_s=4500,
                           delivery_window=(BELL - 1800, BELL - 300)) for r in base.requests)
-    fleet = (VehicleType("taxi", 4, 0, 20, fixed_cost=4000, cost_per_km=100, start=DEPOT, end=DEPOT, base_type="taxi"),
-             VehicleType("coach", 53, 0, 3, fixed_cost=22000, cost_per_km=180, start=DEPOT, end=DEPOT, base_type="coach"))
+    fleet = (VehicleType(catalogue_type="taxi", seats=4, wheelchair_spaces=0, count=20, fixed_cost=4000, cost_per_km=100, start=DEPOT, end=DEPOT),
+             VehicleType(catalogue_type="coach", seats=53, wheelchair_spaces=0, count=3, fixed_cost=22000, cost_per_km=180, start=DEPOT, end=DEPOT))
     problem = replace(base, requests=stops, vehicle_types=fleet)
     solution = solve(problem, SolveOptions(time_limit_s=1, workers=1))
     assert solution.unserved == ()

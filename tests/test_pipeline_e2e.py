@@ -29,63 +29,21 @@ either way).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
-from tests.osm_fixture import lat_lon, town_xml
+from tests.conftest import write_town_case
 from transport.check import check_output_dir
-from transport.pipeline import run
+from transport.pipeline import run_and_write
 from transport.scenarios import load_scenario
-
-MILE = 1609.344
-
-
-def _at(x_miles: float, y_miles: float) -> tuple[float, float]:
-    return lat_lon(x_miles * MILE, y_miles * MILE)
-
-
-SCHOOL_NAME_HOSTILE = "Valley Academy <script>window.__pwned = 1</script> `${window.__pwned = 2}` \" ' &"
-
-
-def write_town_case(folder: Path, school_name: str = SCHOOL_NAME_HOSTILE) -> Path:
-    """The town, its schools, pupils, vehicles and two scenarios; returns the folder."""
-    (folder / "town.osm").write_text(town_xml(block_m=MILE), encoding="utf-8")
-    f_lat, f_lon = _at(2, 1)
-    b_lat, b_lon = _at(1, 0)
-    pd.DataFrame([
-        {"urn": "900001", "name": "Hilltop School", "lat": f_lat, "lon": f_lon, "phase": "all-through", "type": "special",
-         "start_time": "09:15", "finish_time": "15:00"},
-        {"urn": "900002", "name": school_name, "lat": b_lat, "lon": b_lon, "phase": "secondary", "type": "mainstream",
-         "start_time": "09:15", "finish_time": "15:00"},
-    ]).to_csv(folder / "schools.csv", index=False)
-    homes = {"P1": (0, 0), "P2": (0, 1), "P3": (2, 0), "P4": (0.5, 0)}
-    pd.DataFrame([
-        {"pupil_id": pid, "lat": _at(*xy)[0], "lon": _at(*xy)[1], "age": 12, "school_urn": "900001", "ehcp": "yes",
-         "send_need": "SEMH", "travel_alone": "yes"} for pid, xy in homes.items()
-    ]).to_csv(folder / "pupils.csv", index=False)
-    d_lat, d_lon = _at(0, 0)
-    pd.DataFrame([{"vehicle_type": "taxi", "seats": 4, "wheelchair_spaces": 0, "daily_price_gbp": 40, "price_per_mile_gbp": 2.0,
-                   "available": 10, "depot": "Depot A", "depot_lat": d_lat, "depot_lon": d_lon}]).to_csv(folder / "vehicles.csv", index=False)
-    (folder / "baseline.toml").write_text(
-        'name = "town"\n'
-        '[data]\nnetwork = "town.osm"\nschools = "schools.csv"\npupils = "pupils.csv"\nvehicles = "vehicles.csv"\ncontracts = ""\n'
-        '[policy]\nboarding_minutes = 15\nboarding_minutes_wheelchair = 15\n'
-        '[optimise]\ntime_limit_s = 3\nworkers = 1\n', encoding="utf-8")
-    (folder / "unit.toml").write_text(
-        'name = "town-unit"\nbase = "baseline.toml"\n'
-        '[[new_provision]]\nname = "Valley SEMH unit"\nurn = "NEW-1"\nat_school = "900002"\nplaces = 2\n'
-        'needs = ["SEMH"]\nphase = "secondary"\ncapital_cost_gbp = 50000\n', encoding="utf-8")
-    return folder
 
 
 @pytest.fixture(scope="module")
 def town_runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
     folder = write_town_case(tmp_path_factory.mktemp("town-case"))
-    base = run(load_scenario(folder / "baseline.toml"), folder / "out-base", progress=False)
-    unit = run(load_scenario(folder / "unit.toml"), folder / "out-unit", progress=False)
-    return {"folder": folder, "base": base, "unit": unit}
+    base = run_and_write(load_scenario(folder / "baseline.toml"), folder / "out-base")
+    unit = run_and_write(load_scenario(folder / "unit.toml"), folder / "out-unit")
+    return {"folder": folder, "base": base, "unit": unit, "dirs": {"base": folder / "out-base", "unit": folder / "out-unit"}}
 
 
 def test_every_pupil_is_eligible_and_transported(town_runs: dict) -> None:
@@ -113,18 +71,18 @@ def test_cost_difference_matches_the_hand_calculation(town_runs: dict) -> None:
 
 def test_both_runs_pass_the_independent_check(town_runs: dict) -> None:
     for key in ("base", "unit"):
-        assert check_output_dir(town_runs[key].out_dir) == []
+        assert check_output_dir(town_runs["dirs"][key], require_complete=True) == []
 
 
 def test_outputs_are_written(town_runs: dict) -> None:
-    out = town_runs["base"].out_dir
+    out = town_runs["dirs"]["base"]
     for name in ("summary.json", "eligibility.csv", "routes.geojson", "map.html", "budget.xlsx", "route_sheets/index.html",
                  "runs/AM/routes.csv", "runs/PM/unserved.csv"):
         assert (out / name).is_file(), name
 
 
 def test_hostile_school_name_is_escaped_in_every_html_output(town_runs: dict) -> None:
-    out = town_runs["base"].out_dir
+    out = town_runs["dirs"]["base"]
     pages = [out / "map.html", *sorted((out / "route_sheets").glob("*.html"))]
     for page in pages:
         text = page.read_text(encoding="utf-8")
@@ -132,3 +90,29 @@ def test_hostile_school_name_is_escaped_in_every_html_output(town_runs: dict) ->
     joined = "".join(p.read_text(encoding="utf-8") for p in pages)
     assert "&lt;script&gt;window.__pwned" in joined
     assert "${window.__pwned" not in (out / "map.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def boarding_quickly(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The town with one-minute boarding, so that nothing but travelling alone keeps the four
+    pupils apart: once as they are (travelling alone), once with that flag cleared."""
+    folder = write_town_case(tmp_path_factory.mktemp("solo-case"))
+    pupils = pd.read_csv(folder / "pupils.csv", dtype=str)
+    pupils.assign(travel_alone="no").to_csv(folder / "pupils_together.csv", index=False)
+    quick = '[policy]\nboarding_minutes = 1\nboarding_minutes_wheelchair = 1\n'
+    (folder / "solo.toml").write_text(f'name = "solo"\nbase = "baseline.toml"\n{quick}', encoding="utf-8")
+    (folder / "together.toml").write_text(
+        f'name = "together"\nbase = "baseline.toml"\n[data]\npupils = "pupils_together.csv"\n{quick}', encoding="utf-8")
+    from transport.pipeline import run
+
+    return {name: run(load_scenario(folder / f"{name}.toml")) for name in ("solo", "together")}
+
+
+def _most_aboard(result) -> int:
+    return max(v.seats_load for solution in result.solutions.values() for r in solution.routes for v in r.visits)
+
+
+def test_pupils_who_must_travel_alone_never_share_a_ride(boarding_quickly: dict) -> None:
+    assert _most_aboard(boarding_quickly["together"]) >= 2  # without the rule a taxi would pool them
+    assert _most_aboard(boarding_quickly["solo"]) == 1
+    assert boarding_quickly["solo"].summary["pupils_transported"] == 4

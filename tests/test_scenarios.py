@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.conftest import write_town_case
 from tests.osm_fixture import lat_lon
-from tests.test_pipeline_e2e import write_town_case
 from transport.errors import InputError
 from transport.provision import add_provision, move_pupils
 from transport.scenarios import NewProvision, load_scenario
