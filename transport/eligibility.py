@@ -178,6 +178,6 @@ def walking_route_geojson(walk: nx.MultiDiGraph, home: tuple[float, float], scho
     Drawn with the same snapping and the same shortest route as the distance was measured.
     """
     (line,) = route_lines(walk, [(home, school)], weight="length")
-    feature = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [list(c) for c in line]}, "properties": properties}
+    feature = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": np.asarray(line).tolist()}, "properties": properties}
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}, indent=1), encoding="utf-8")
     return path

@@ -12,16 +12,20 @@ import base64
 import html
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import folium
 import networkx as nx
+import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element
 
 from transport.journeys import home_stop_kind, to_school
 from transport.matrix import route_lines
-from transport.record import Run
+
+if TYPE_CHECKING:
+    from transport.record import Run
 from transport.runfiles import routes_frame
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f",
@@ -112,7 +116,8 @@ def route_geojson(run: Run, drive: nx.MultiDiGraph) -> dict:
                     owners.append(number)
         by_route: dict[int, list] = {}
         for owner, line in zip(owners, route_lines(drive, legs) if legs else [], strict=True):
-            by_route.setdefault(owner, []).extend([round(x, 6), round(y, 6)] for x, y in line)
+            by_route.setdefault(owner, []).append(np.round(line, 6))
+        by_route = {k: np.vstack(parts).tolist() for k, parts in by_route.items()}
         for number, route in enumerate(solution.routes, start=1):
             first = route.visits[0].location
             vt = types[route.vehicle_type]
@@ -124,15 +129,15 @@ def route_geojson(run: Run, drive: nx.MultiDiGraph) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def write_routes_geojson(run: Run, folder: Path, drive: nx.MultiDiGraph) -> dict:
-    collection = route_geojson(run, drive)
-    (folder / "routes.geojson").write_text(json.dumps(collection), encoding="utf-8")
-    return collection
+def write_routes_geojson(run: Run, folder: Path) -> Path:
+    path = folder / "routes.geojson"
+    path.write_text(json.dumps(run.routes_geojson), encoding="utf-8")
+    return path
 
 
 def write_route_map(run: Run, folder: Path, drive: nx.MultiDiGraph) -> Path:
-    """map.html (and routes.geojson): one layer per vehicle run, schools, unserved pupils, legend, headline."""
-    collection = write_routes_geojson(run, folder, drive)
+    """map.html: one layer per vehicle run, schools, unserved pupils, legend, headline."""
+    collection = run.routes_geojson
     schools = run.schools
     fmap = offline_map((float(schools["lat"].mean()), float(schools["lon"].mean())))
     road_base_layer(drive).add_to(fmap)
@@ -242,7 +247,7 @@ def write_comparison_map(runs: list[Run], drive: nx.MultiDiGraph, path: Path) ->
     road_base_layer(drive).add_to(fmap)
     legend = []
     for k, run in enumerate(runs):
-        collection = route_geojson(run, drive)
+        collection = run.routes_geojson
         group = folium.FeatureGroup(name=esc(f"Scenario: {run.name} ({len(collection['features'])} vehicle runs)"), show=k == 0)
         add_runs(fmap, run, collection, label_prefix=f"{run.name}: ", show=True, parent=group)
         group.add_to(fmap)

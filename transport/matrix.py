@@ -11,6 +11,7 @@ the two matrices describe the same routes. Results are cached by content hash.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -448,14 +449,18 @@ def substring(line_ll: shapely.LineString, start: float, end: float, normalized:
 
 def route_lines(
     graph: nx.MultiDiGraph, legs: list[tuple[tuple[float, float], tuple[float, float]]], weight: str = "travel_time"
-) -> list[list[tuple[float, float]]]:
-    """The road geometry (lon, lat) of the best route for each leg ((lat, lon) -> (lat, lon)).
+) -> list[np.ndarray]:
+    """The road geometry (an array of lon, lat rows) of the best route for each leg ((lat, lon) -> (lat, lon)).
 
     Uses the same snapping and edge choice as `travel_matrices`, so the line drawn is the
-    route measured; all legs are searched in one multi-source Dijkstra.
+    route measured; all legs are searched in one multi-source Dijkstra, each distinct leg once.
     """
     if not legs:
         return []
+    unique = list(dict.fromkeys(legs))
+    if len(unique) < len(legs):
+        drawn = dict(zip(unique, route_lines(graph, unique, weight), strict=True))
+        return [drawn[leg] for leg in legs]
     edges = _edge_table(graph, weight)
     lats = np.array([p[0] for leg in legs for p in leg], dtype=float)
     lons = np.array([p[1] for leg in legs for p in leg], dtype=float)
@@ -464,6 +469,7 @@ def route_lines(
     n_nodes = len(edges.nodes)
     csgraph = _csr(edges.u, edges.v, edges.primary, n_nodes)
 
+    @functools.cache
     def exits(k: int) -> list[tuple[int, float, object]]:
         e, f = snapped.edge_index[k], snapped.fraction[k]
         line = edges.geometry_ll[e]
@@ -473,6 +479,7 @@ def route_lines(
             out.append((int(snapped.edge_u[k]), f * edges.primary[r], substring(line, f, 0.0, normalized=True)))
         return out
 
+    @functools.cache
     def entries(k: int) -> list[tuple[int, float, object]]:
         e, f = snapped.edge_index[k], snapped.fraction[k]
         line = edges.geometry_ll[e]
@@ -482,17 +489,21 @@ def route_lines(
             out.append((int(snapped.edge_v[k]), (1 - f) * edges.primary[r], substring(line, 1.0, f, normalized=True)))
         return out
 
+    @functools.cache
+    def edge_coords(e: int) -> np.ndarray:
+        return shapely.get_coordinates(edges.geometry_ll[e])
+
     sources = sorted({node for k in range(0, len(lats), 2) for node, _, _ in exits(k)})
     row = {node: i for i, node in enumerate(sources)}
     dist, pred = dijkstra(csgraph, directed=True, indices=sources, return_predecessors=True)
-    lines: list[list[tuple[float, float]]] = []
+    lines: list[np.ndarray] = []
     for leg in range(len(legs)):
         a, b = 2 * leg, 2 * leg + 1
         best: tuple[float, list] | None = None
         if snapped.edge_index[a] == snapped.edge_index[b] and snapped.fraction[b] >= snapped.fraction[a]:
             e = snapped.edge_index[a]
             cost = (snapped.fraction[b] - snapped.fraction[a]) * edges.primary[e]
-            best = (cost, list(substring(edges.geometry_ll[e], snapped.fraction[a], snapped.fraction[b], normalized=True).coords))
+            best = (cost, shapely.get_coordinates(substring(edges.geometry_ll[e], snapped.fraction[a], snapped.fraction[b])))
         for x_node, x_cost, x_line in exits(a):
             for y_node, y_cost, y_line in entries(b):
                 total = x_cost + dist[row[x_node], y_node] + y_cost
@@ -502,14 +513,10 @@ def route_lines(
                 while path[-1] != x_node:
                     path.append(int(pred[row[x_node], path[-1]]))
                 path.reverse()
-                coords = list(x_line.coords)
-                for u, v in zip(path[:-1], path[1:], strict=True):
-                    coords += list(edges.geometry_ll[row_of[(u, v)]].coords)
-                coords += list(y_line.coords)
-                best = (total, coords)
-        if best is None:
-            lines.append([(lons[a], lats[a]), (lons[b], lats[b])])
-        else:
-            coords = [(float(x), float(y)) for x, y in best[1]]
-            lines.append([(lons[a], lats[a]), *coords, (lons[b], lats[b])])
+                pieces = [shapely.get_coordinates(x_line)]
+                pieces += [edge_coords(row_of[(u, v)]) for u, v in zip(path[:-1], path[1:], strict=True)]
+                pieces.append(shapely.get_coordinates(y_line))
+                best = (total, np.concatenate(pieces))
+        middle = np.empty((0, 2)) if best is None else best[1]
+        lines.append(np.vstack([[lons[a], lats[a]], middle, [lons[b], lats[b]]]))
     return lines

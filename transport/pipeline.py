@@ -29,6 +29,7 @@ from transport.fleet import FleetPrices
 from transport.geo import Bounds
 from transport.inputs import Inputs, read_inputs
 from transport.journeys import RUNS
+from transport.maps import route_geojson
 from transport.matrix import SnapWarning, travel_matrices
 from transport.network import load_network
 from transport.optimise.partition import solve
@@ -84,6 +85,8 @@ def run(scenario: Scenario, *, data_dir: Path | None = None, time_limit_s: float
     result = Run(scenario, inputs, moves, eligibility, stops, demand, time_s, distance_m, problems, solutions, costs)
     _check(result)
     clock.step("check")
+    result = dataclasses.replace(result, routes_geojson=route_geojson(result, drive))
+    clock.step("route_lines")
     log.info("Annual cost of the optimised plan: £%s%s", f"{costs.optimised.total_gbp:,.0f}",
              f"; today's contracts: £{costs.as_is.total_gbp:,.0f}" if costs.as_is is not None else "")
     result = dataclasses.replace(result, timings_s=clock.timings)
@@ -97,10 +100,11 @@ def run_and_write(scenario: Scenario, out_dir: Path, *, data_dir: Path | None = 
     from transport.reports import write_budget, write_route_sheets
 
     result = run(scenario, data_dir=data_dir, time_limit_s=time_limit_s)
-    drive, _ = networks(scenario, data_dir)
-    draw: Callable[[Run, Path], object] = (lambda r, f: write_route_map(r, f, drive)) if write_map else (
-        lambda r, f: write_routes_geojson(r, f, drive))
-    write_folder(result, out_dir, (write_budget, write_route_sheets, draw))
+    renderers: tuple[Callable[[Run, Path], object], ...] = (write_budget, write_route_sheets, write_routes_geojson)
+    if write_map:
+        drive, _ = networks(scenario, data_dir)
+        renderers += (lambda r, f: write_route_map(r, f, drive),)
+    write_folder(result, out_dir, renderers)
     log.info("Written: %s", out_dir)
     return result
 

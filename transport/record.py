@@ -34,6 +34,7 @@ class Run:
     problems: dict[str, RoutingProblem]  # by run, AM and PM
     solutions: dict[str, Solution]
     costs: Costs
+    routes_geojson: dict = field(default_factory=dict)  # each vehicle run drawn along the roads it uses
     summary: dict = field(default_factory=dict)
     timings_s: dict[str, float] = field(default_factory=dict)
 
