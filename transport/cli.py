@@ -1,13 +1,15 @@
 """The `transport` command line: each command calls one library function.
 
-Exit codes scripts can trust: 0 success, 2 bad input (every problem listed), 1 internal
-error. Progress and log lines go to stderr; results go to files.
+Exit codes scripts can trust: 0 success; 1 an internal error or a failed check; 2 bad input
+or usage (every problem listed with its file, row and column); 130 interrupted. Never a
+traceback. Progress and log lines go to stderr; results go to files.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import sys
 from pathlib import Path
@@ -15,7 +17,15 @@ from typing import Annotated
 
 import typer
 
-from transport.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, InputError
+from transport.cells import write_csv
+from transport.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_CHECK_FAILED,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    InputError,
+)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Home-to-school transport routes and costs.")
 network_app = typer.Typer(no_args_is_help=True, help="Road and path networks from OpenStreetMap.")
@@ -87,7 +97,15 @@ def data_where(area: Annotated[str, typer.Argument(help="Demo area name.")] = "r
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario TOML file (see scenarios/).", exists=False)]
 OutOption = Annotated[Path | None, typer.Option("--out", help="Output folder. Default: maps/<scenario>/.")]
-TimeLimitOption = Annotated[float | None, typer.Option("--time-limit", help="Search seconds per run (AM, PM); overrides the scenario.")]
+def _seconds(value: float | None) -> float | None:
+    """A time limit must be a positive, finite number of seconds."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter(f"{value} is not a positive number of seconds; give e.g. --time-limit 30")
+    return value
+
+
+TimeLimitOption = Annotated[float | None, typer.Option("--time-limit", callback=_seconds,
+                                                       help="Search seconds per run (AM, PM), more than 0; overrides the scenario.")]
 
 def _default_out(name: str) -> Path:
     return Path("maps") / name
@@ -99,8 +117,8 @@ def run_command(
     out: OutOption = None,
     time_limit: TimeLimitOption = None,
     data_dir: DataDirOption = None,
-    seed: Annotated[int | None, typer.Option(help="Search seed (which configuration each worker runs); overrides the scenario.")] = None,
-    solution_limit: Annotated[int | None, typer.Option(
+    seed: Annotated[int | None, typer.Option(min=0, help="Search seed, 0 or more (which configuration each worker runs); overrides the scenario.")] = None,
+    solution_limit: Annotated[int | None, typer.Option(min=1,
         help="Stop each search after this many improving moves, so that the same seed gives the same routes "
              "(a time limit alone stops wherever the clock says; it still caps the search, and summary.json "
              "says which limit stopped it).")] = None,
@@ -130,12 +148,12 @@ def eligibility_command(
     from transport.scenarios import load_scenario
 
     spec = load_scenario(scenario)
-    target = out or _default_out(spec.name)
+    target = out or Path("maps") / f"{spec.name}-eligibility"  # never inside a run's folder, which it would spoil
     table, inputs, walk = eligibility_only(spec, data_dir=data_dir)
     if explain and explain not in set(table["pupil_id"]):
         raise InputError(f"pupil {explain!r} is not in the pupils file")
     target.mkdir(parents=True, exist_ok=True)
-    table.to_csv(target / "eligibility.csv", index=False)
+    write_csv(table, target / "eligibility.csv")
     route = _explain_route(explain, table, inputs, walk, target) if explain else None
     counts = table.groupby(["eligible", "reason_code"]).size()
     typer.echo(f"{int(table['eligible'].sum())} of {len(table)} pupils eligible ({table['eligible'].mean():.1%})")
@@ -171,10 +189,10 @@ def check_command(directory: Annotated[Path, typer.Argument(help="A run's output
 
     if not directory.is_dir():
         raise InputError(f"{directory}: not a folder")
-    violations = check_output_dir(directory)
+    violations = check_output_dir(directory, require_complete=True)
     if violations:
         typer.echo(format_report(violations))
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_CHECK_FAILED)
     typer.echo(f"{directory}: every route feasible; every eligible pupil served or explained.")
 
 
@@ -191,10 +209,10 @@ def synth_command(
 
     out.mkdir(parents=True, exist_ok=True)
     schools = demo_schools(area, data_dir)
-    schools.to_csv(out / "schools.csv", index=False)
+    write_csv(schools, out / "schools.csv")
     raw = schools.astype(str)
     pupils = synthesise_cohort(raw, area, data_dir, seed=seed, scale=scale)
-    pupils.to_csv(out / "pupils.csv", index=False)
+    write_csv(pupils, out / "pupils.csv")
     typer.echo(f"{len(pupils):,} pupils at {len(schools)} schools written to {out}")
 
 
@@ -241,31 +259,53 @@ def _print_outputs(out: Path, summary: dict) -> None:
 
 
 def main() -> None:
-    """Console entry point: maps errors to exit codes, never shows a traceback for bad input."""
+    """Console entry point: maps every outcome to an exit code, never shows a traceback."""
     logging.basicConfig(level=os.environ.get("TRANSPORT_LOG", "INFO"), format="%(message)s", stream=sys.stderr)
     logging.getLogger("osmnx").setLevel(logging.WARNING)
+    raise SystemExit(_run_app())
+
+
+def _run_app() -> int:
+    from transport.check import CheckFailed
+
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except InputError as exc:
         _echo(exc.report())
-        raise SystemExit(EXIT_BAD_INPUT) from None
-    except typer.Exit as exc:
-        raise SystemExit(exc.exit_code) from None
-    except (typer.Abort, KeyboardInterrupt):
-        _echo("Stopped.")
-        raise SystemExit(EXIT_INTERNAL) from None
-    except SystemExit:
-        raise
+        return EXIT_BAD_INPUT
+    except CheckFailed as exc:
+        _echo(f"The independent check failed, so nothing was written:\n{exc}")
+        return EXIT_CHECK_FAILED
+    except KeyboardInterrupt:
+        return _interrupted()
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED:
+            return _interrupted()
+        return exc.code if isinstance(exc.code, int) else EXIT_INTERNAL
     except Exception as exc:  # noqa: BLE001 - the last line of defence
-        import click
+        return _other_error(exc)
+    if code == EXIT_INTERRUPTED:  # the parser turns Ctrl-C inside a command into a silent 130
+        return _interrupted()
+    return code if isinstance(code, int) else EXIT_OK
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            raise SystemExit(EXIT_BAD_INPUT) from None
-        if os.environ.get("TRANSPORT_DEBUG"):
-            raise
-        _echo(f"Internal error: {type(exc).__name__}: {exc}. Set TRANSPORT_DEBUG=1 to see the traceback, and please report it.")
-        raise SystemExit(EXIT_INTERNAL) from None
+
+def _interrupted() -> int:
+    _echo("Interrupted: stopped before finishing; no output folder was replaced.")
+    return EXIT_INTERRUPTED
+
+
+def _other_error(exc: Exception) -> int:
+    """Usage errors and aborts from the command-line parser, else an internal error in one line."""
+    name = type(exc).__name__
+    if name == "Abort":  # Ctrl-C inside a command reaches us as the parser's Abort
+        return _interrupted()
+    if callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code"):  # the parser's own usage errors
+        exc.show()
+        return EXIT_BAD_INPUT
+    if os.environ.get("TRANSPORT_DEBUG"):
+        raise exc
+    _echo(f"Internal error: {name}: {exc}. Set TRANSPORT_DEBUG=1 to see the traceback, and please report it.")
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":
