@@ -139,7 +139,7 @@ def _apply_provision(scenario: Scenario, inputs: Inputs, drive: nx.MultiDiGraph)
         return inputs, MOVES.frame()
     from transport.provision import move_pupils
 
-    pupils, moves = move_pupils(inputs.pupils, inputs.schools, scenario.new_provision, drive)
+    pupils, moves = move_pupils(inputs.pupils, inputs.schools, scenario.new_provision, drive, scenario.file_of("new_provision"))
     log.info("New provision: %d pupils moved", len(moves))
     return dataclasses.replace(inputs, pupils=pupils), moves
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from transport.errors import InputError, Problem
+from transport.errors import InputError, Problem, ProblemCollector
+from transport.geo import Bounds
 from transport.matrix import travel_matrices
 from transport.policy import PHASE_AGES
 from transport.scenarios import NewProvision
@@ -20,38 +21,61 @@ from transport.schemas import MOVES
 from transport.units import clock_to_s
 
 
-def add_provision(schools: pd.DataFrame, provisions: tuple[NewProvision, ...], file: str = "scenario") -> pd.DataFrame:
-    """Schools with the new provision added as rows of type 'resourced'."""
+def add_provision(schools: pd.DataFrame, provisions: tuple[NewProvision, ...], file: str = "scenario",
+                  bounds: Bounds | None = None) -> pd.DataFrame:
+    """Schools with the new provision added as rows of type 'resourced'; every problem reported at once."""
     rows = []
+    problems = ProblemCollector()
     by_urn = schools.set_index(schools["urn"].astype(str))
     first_use: dict[str, int] = {}
     for k, p in enumerate(provisions):
         where = f"new_provision[{k}]"
         if p.urn in first_use:
-            raise InputError(Problem(file, f"URN {p.urn!r} is already used by new_provision[{first_use[p.urn]}]", column=f"{where}.urn",
-                                     fix="Give each new provision its own identifier"))
-        first_use[p.urn] = k
+            problems.add(Problem(file, f"URN {p.urn!r} is already used by new_provision[{first_use[p.urn]}]", column=f"{where}.urn",
+                                 fix="Give each new provision its own identifier"))
+        first_use.setdefault(p.urn, k)
         if p.urn in by_urn.index:
-            raise InputError(Problem(file, f"URN {p.urn!r} is already a school; give the new provision its own identifier", column=f"{where}.urn"))
+            problems.add(Problem(file, f"URN {p.urn!r} is already a school; give the new provision its own identifier",
+                                 column=f"{where}.urn"))
         if p.phase not in PHASE_AGES:
-            raise InputError(Problem(file, "not a phase", column=f"{where}.phase", value=p.phase, fix="Use primary, secondary, all-through or post-16"))
-        if p.at_school:
-            if p.at_school not in by_urn.index:
-                raise InputError(Problem(file, "school URN does not exist", column=f"{where}.at_school", value=p.at_school,
-                                         fix="Use a URN from the schools file"))
-            host = by_urn.loc[p.at_school]
-            lat, lon, start, finish = host["lat"], host["lon"], host["start_s"], host["finish_s"]
-        else:
-            if p.lat is None or p.lon is None or not p.start_time or not p.finish_time:
-                raise InputError(Problem(file, "a new site needs lat, lon, start_time and finish_time (or give at_school)", column=where))
-            lat, lon, start, finish = p.lat, p.lon, clock_to_s(p.start_time), clock_to_s(p.finish_time)
-        rows.append({"urn": p.urn, "name": p.name, "lat": lat, "lon": lon, "phase": p.phase, "type": "resourced",
-                     "start_s": start, "finish_s": finish, "religious_character": "", "places": float(p.places),
-                     "sen_places": float(p.places), "needs_served": ";".join(p.needs)})
+            problems.add(Problem(file, "not a phase", column=f"{where}.phase", value=p.phase,
+                                 fix="Use primary, secondary, all-through or post-16"))
+        site = _site(p, where, by_urn, file, bounds, problems)
+        if site is not None:
+            lat, lon, start, finish = site
+            rows.append({"urn": p.urn, "name": p.name, "lat": lat, "lon": lon, "phase": p.phase, "type": "resourced",
+                         "start_s": start, "finish_s": finish, "religious_character": "", "places": float(p.places),
+                         "sen_places": float(p.places), "needs_served": ";".join(p.needs)})
+    problems.raise_if_any()
     return pd.concat([schools, pd.DataFrame(rows)], ignore_index=True) if rows else schools
 
 
-def move_pupils(pupils: pd.DataFrame, schools: pd.DataFrame, provisions: tuple[NewProvision, ...], drive) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _site(p: NewProvision, where: str, by_urn: pd.DataFrame, file: str, bounds: Bounds | None,
+          problems: ProblemCollector) -> tuple[float, float, int, int] | None:
+    """Location and bell times: the host school's, or the new site's own."""
+    if p.at_school:
+        if p.at_school not in by_urn.index:
+            problems.add(Problem(file, "school URN does not exist", column=f"{where}.at_school", value=p.at_school,
+                                 fix="Use a URN from the schools file"))
+            return None
+        host = by_urn.loc[p.at_school]
+        return host["lat"], host["lon"], host["start_s"], host["finish_s"]
+    if p.lat is None or p.lon is None or not p.start_time or not p.finish_time:
+        problems.add(Problem(file, "a new site needs lat, lon, start_time and finish_time (or give at_school)", column=where))
+        return None
+    if bounds is not None and not bounds.contains(p.lat, p.lon):
+        problems.add(Problem(file, "the new site is outside the road network's area", column=f"{where}.lat",
+                             value=f"{p.lat}, {p.lon}", fix="Check the coordinates, or use a network extract that covers them"))
+        return None
+    start, finish = clock_to_s(p.start_time), clock_to_s(p.finish_time)
+    if finish <= start:
+        problems.add(Problem(file, "finish_time is not after start_time", column=f"{where}.finish_time", value=p.finish_time))
+        return None
+    return p.lat, p.lon, start, finish
+
+
+def move_pupils(pupils: pd.DataFrame, schools: pd.DataFrame, provisions: tuple[NewProvision, ...], drive,
+                file: str = "scenario") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reassign pupils to the new provision; returns (pupils, moves) with each move's journey change."""
     moves = []
     pupils = pupils.copy()
@@ -61,7 +85,7 @@ def move_pupils(pupils: pd.DataFrame, schools: pd.DataFrame, provisions: tuple[N
         if p.rule == "list":
             unknown = sorted(set(p.pupils) - set(pupils["pupil_id"]))
             if unknown:
-                raise InputError(Problem("scenario", f"pupils not in the pupils file: {', '.join(unknown[:10])}", column="new_provision.pupils"))
+                raise InputError(Problem(file, f"pupils not in the pupils file: {', '.join(unknown[:10])}", column="new_provision.pupils"))
             chosen = pupils[pupils["pupil_id"].isin(p.pupils)]
         elif p.rule == "nearest_first":
             low, high = PHASE_AGES[p.phase]
@@ -70,7 +94,7 @@ def move_pupils(pupils: pd.DataFrame, schools: pd.DataFrame, provisions: tuple[N
                     & pupils["send_need"].map(lambda s, wanted=needs: bool(set(str(s).split(";")) & wanted)))
             chosen = pupils[mask]
         else:
-            raise InputError(Problem("scenario", "unknown rule", column="new_provision.rule", value=p.rule, fix="Use nearest_first or list"))
+            raise InputError(Problem(file, "unknown rule", column="new_provision.rule", value=p.rule, fix="Use nearest_first or list"))
         if chosen.empty:
             continue
         current = by_urn.loc[chosen["school_urn"].astype(str)]

@@ -12,14 +12,20 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
 
+from transport.config import StrictModel
 from transport.errors import InputError, Problem
+from transport.geo import GREAT_BRITAIN
 from transport.policy import Policy
+from transport.units import clock_to_s
+
+#: A scenario name becomes a folder name: letters, digits, '-', '_' and '.', not starting with '.'.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Strict(StrictModel):
+    pass
 
 
 class DataSources(_Strict):
@@ -86,9 +92,33 @@ class NewProvision(_Strict):
     capital_cost_gbp: float = Field(0.0, ge=0, description="One-off capital cost, for the payback line.")
     revenue_cost_gbp_per_year: float = Field(0.0, ge=0, description="Extra running cost a year not in transport (optional).")
 
+    @field_validator("start_time", "finish_time")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        if value:
+            try:
+                clock_to_s(value)
+            except ValueError:
+                raise ValueError("not a time of day; use HH:MM, e.g. 09:00") from None
+        return value
+
+    @field_validator("lat")
+    @classmethod
+    def _latitude(cls, value: float | None) -> float | None:
+        if value is not None and not GREAT_BRITAIN.south <= value <= GREAT_BRITAIN.north:
+            raise ValueError("not a latitude in Great Britain (about 50 to 61)")
+        return value
+
+    @field_validator("lon")
+    @classmethod
+    def _longitude(cls, value: float | None) -> float | None:
+        if value is not None and not GREAT_BRITAIN.west <= value <= GREAT_BRITAIN.east:
+            raise ValueError("not a longitude in Great Britain (about -8.7 to 1.9)")
+        return value
+
 
 class Scenario(_Strict):
-    name: str = Field(description="Short name, used for output folders.")
+    name: str = Field(pattern=NAME_PATTERN, description="Short name, used for output folders: letters, digits, '-', '_', '.'.")
     description: str = Field("", description="What this scenario asks.")
     base: str = Field("", description="Another scenario file this one changes (relative path).")
     data: DataSources = Field(default_factory=DataSources)
@@ -211,7 +241,12 @@ def _problem(file: str, err: dict) -> Problem:
         close = difflib.get_close_matches(key, valid, n=1)
         hint = f"Did you mean '{close[0]}'?" if close else (f"Valid keys: {', '.join(valid)}" if valid else None)
         return Problem(file, "unknown key", column=location, fix=hint)
-    return Problem(file, err.get("msg", "invalid value"), column=location, value=err.get("input") if not isinstance(err.get("input"), dict) else None)
+    message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    fix = None
+    if err.get("type") == "string_pattern_mismatch" and location == "name":
+        message, fix = "not usable as a folder name", "Use letters, digits, '-', '_' and '.' only, e.g. new-send-unit"
+    value = err.get("input") if not isinstance(err.get("input"), dict | list) else None
+    return Problem(file, message, column=location, value=value, fix=fix)
 
 
 def _model_at(parents: list[str]) -> type[BaseModel] | None:
