@@ -151,6 +151,14 @@ def flag_contracts(contracts: pd.DataFrame, eligibility: pd.DataFrame) -> pd.Dat
                             "detail": f"{len(gone)} of {len(c.pupil_list)} pupils on this contract are not eligible now"})
     for p in sorted(eligible - carried):
         flagged.append({"route_ref": "", "pupil_id": p, "flag": "NO_CONTRACT", "detail": CONTRACT_FLAGS["NO_CONTRACT"]})
+    holders: dict[str, list[str]] = {}
+    for c in contracts.itertuples(index=False):
+        for p in c.pupil_list:
+            holders.setdefault(p, []).append(c.route_ref)
+    for p, refs in sorted(holders.items()):
+        if len(refs) > 1:
+            flagged.append({"route_ref": ";".join(refs), "pupil_id": p, "flag": "ON_TWO_CONTRACTS",
+                            "detail": f"{CONTRACT_FLAGS['ON_TWO_CONTRACTS'].rstrip('.')} ({', '.join(refs)})."})
     return FLAGS_TABLE.frame(flagged)
 
 
@@ -260,7 +268,7 @@ def _synthetic_contracts(scenario, inputs, eligibility: pd.DataFrame, demand,
     seats = inputs.vehicles.drop_duplicates("vehicle_type").set_index("vehicle_type")["seats"].astype(int).to_dict()
     aged = age_contracts(bought, eligibility, seats, seed=scenario.synthetic.seed)
     return aged, parse_contracts(as_text(aged), "contracts.csv (synthetic)", set(inputs.pupils["pupil_id"]),
-                                 set(inputs.schools["urn"].astype(str)))
+                                 set(inputs.schools["urn"].astype(str)), set(inputs.vehicles["vehicle_type"]))
 
 
 def _headline(optimised: PlanCost, as_is: PlanCost | None, flags: pd.DataFrame, outlook: pd.DataFrame,

@@ -10,6 +10,7 @@ Open table; everything is returned in WGS84 lat/lon. Columns are those of
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import re
@@ -39,6 +40,10 @@ SCHOOL_TYPES = ("mainstream", "special", "resourced", "alternative")
 SCHOOL_TYPE_ALIASES = {"sen unit": "resourced", "resourced provision": "resourced", "ap": "alternative", "alternative provision": "alternative"}
 
 ROW_OFFSET = 2  # header is row 1 in a spreadsheet; the first data row is row 2
+#: Identifiers (pupil ids, URNs, contract references) are joined with ';' in tables and used in
+#: file names, so they are letters, digits, '-', '_' and '.', starting with a letter or digit.
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+IDENTIFIER_FIX = "Use letters, digits, '-', '_' and '.' only (no ';', '/', spaces or quotes)"
 
 _BNG = pyproj.Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 
@@ -62,24 +67,57 @@ def read_table(path: str | Path) -> pd.DataFrame:
             frame = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).astype(str)
             frame = frame.replace({"nan": "", "None": ""})
         else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
-        raise InputError(Problem(file=str(path), message=f"cannot be read as a table ({str(exc).splitlines()[0][:150]})",
+            header = _header(path)
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8-sig",
+                                skip_blank_lines=False)
+            frame.columns = header if len(header) == len(frame.columns) else frame.columns
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError, csv.Error) as exc:
+        raise InputError(Problem(file=path.name, message=f"cannot be read as a table ({str(exc).splitlines()[0][:150]})",
                                  fix="Save it as a UTF-8 CSV with a header row")) from None
-    return _normalised(frame)
+    return _normalised(frame, path.name)
 
 
-def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
-    """Header names lower-cased and stripped; every cell a stripped string."""
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    return frame.apply(lambda col: col.astype(str).str.strip())
+def _header(path: Path) -> list[str]:
+    """The header row as written (pandas renames a repeated column 'lat.1', which would hide it)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle), [])
 
 
-def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+def _normalised(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Header names lower-cased and stripped; every cell a stripped string; blank rows dropped.
+
+    The index is the row number a spreadsheet shows (the header is row 1), blank rows counted,
+    so that every problem names the row the user sees.
+    """
+    columns = [str(c).strip().lower() for c in frame.columns]
+    _check_header(columns, name)
+    frame.columns = columns
+    frame.index = pd.RangeIndex(ROW_OFFSET, ROW_OFFSET + len(frame))
+    frame = frame.apply(lambda col: col.astype(str).str.strip())
+    return frame[(frame != "").any(axis=1)] if len(frame.columns) else frame
+
+
+def _check_header(columns: list[str], name: str) -> None:
+    """A repeated column, or a file saved with another separator, is reported before anything else."""
+    problems = ProblemCollector()
+    if len(columns) == 1 and (";" in columns[0] or "\t" in columns[0]):
+        separator = "';'" if ";" in columns[0] else "tab"
+        problems.add(Problem(name, f"the header is one column that holds {separator}-separated names", row=1,
+                             column=columns[0][:40], fix="Save the file as comma-separated CSV (values separated by ',')"))
+    seen: dict[str, int] = {}
+    for k, column in enumerate(columns, start=1):
+        if column and column in seen:
+            problems.add(Problem(name, f"column appears twice (columns {seen[column]} and {k})", row=1, column=column,
+                                 fix="Keep one column of each name"))
+        seen.setdefault(column, k)
+    problems.raise_if_any()
+
+
+def as_text(frame: pd.DataFrame, name: str = "table") -> pd.DataFrame:
     """A table built in memory (the synthetic demo data) exactly as `read_table` would read it
     had it been saved as CSV, so generated and supplied data pass the same validation."""
     return _normalised(pd.read_csv(io.StringIO(frame.to_csv(index=False)), dtype=str, keep_default_na=False,
-                                   skipinitialspace=True))
+                                   skipinitialspace=True, skip_blank_lines=False), name)
 
 
 def load_postcodes(path: str | Path) -> dict[str, tuple[float, float]]:
@@ -110,31 +148,33 @@ def parse_schools(frame: pd.DataFrame, name: str, postcodes: dict[str, tuple[flo
     """Validate a schools table read as text (see `schemas.SCHOOLS`)."""
     problems = ProblemCollector()
     _require(frame, name, SCHOOLS.required, problems)
+    _not_empty(frame, name, "school", problems)
     problems.raise_if_any()
     lat, lon = _locations(frame, name, postcodes, bounds, problems, what="school")
     out = pd.DataFrame({"urn": frame["urn"], "name": frame["name"], "lat": lat, "lon": lon})
     seen: dict[str, int] = {}
-    for i, urn in enumerate(frame["urn"]):
-        row = i + ROW_OFFSET
+    for row, urn in zip(frame.index, frame["urn"], strict=True):
         if not urn:
             problems.add(Problem(name, "empty", row, "urn", fix="Every school needs its URN"))
+        elif not IDENTIFIER.fullmatch(urn):
+            problems.add(Problem(name, "not a usable identifier", row, "urn", urn, IDENTIFIER_FIX))
         elif urn in seen:
             problems.add(Problem(name, f"duplicate URN (also on row {seen[urn]})", row, "urn", urn, "Each school appears once"))
         else:
             seen[urn] = row
-    out["phase"] = [_choice(v, PHASES, name, i, "phase", problems) for i, v in enumerate(frame["phase"])]
+    out["phase"] = [_choice(v, PHASES, name, i, "phase", problems) for i, v in zip(frame.index, frame["phase"], strict=True)]
     out["type"] = [
-        _choice(SCHOOL_TYPE_ALIASES.get(v.lower(), v), SCHOOL_TYPES, name, i, "type", problems) for i, v in enumerate(frame["type"])
+        _choice(SCHOOL_TYPE_ALIASES.get(v.lower(), v), SCHOOL_TYPES, name, i, "type", problems) for i, v in zip(frame.index, frame["type"], strict=True)
     ]
-    out["start_s"] = [_clock(v, name, i, "start_time", problems) for i, v in enumerate(frame["start_time"])]
-    out["finish_s"] = [_clock(v, name, i, "finish_time", problems) for i, v in enumerate(frame["finish_time"])]
-    for i, (s, f) in enumerate(zip(out["start_s"], out["finish_s"], strict=True)):
+    out["start_s"] = [_clock(v, name, i, "start_time", problems) for i, v in zip(frame.index, frame["start_time"], strict=True)]
+    out["finish_s"] = [_clock(v, name, i, "finish_time", problems) for i, v in zip(frame.index, frame["finish_time"], strict=True)]
+    for i, s, f in zip(frame.index, out["start_s"], out["finish_s"], strict=True):
         if s is not None and f is not None and f <= s:
-            problems.add(Problem(name, "finish time is not after start time", i + ROW_OFFSET, "finish_time", frame["finish_time"][i]))
-    out["religious_character"] = frame.get("religious_character", pd.Series([""] * len(frame))).fillna("")
+            problems.add(Problem(name, "finish time is not after start time", i, "finish_time", frame["finish_time"][i]))
+    out["religious_character"] = _column(frame, "religious_character")
     for column in ("places", "sen_places"):
-        out[column] = _numbers(frame, name, SCHOOLS, column, problems)
-    out["needs_served"] = frame.get("needs_served", pd.Series([""] * len(frame))).fillna("")
+        out[column] = numbers_column(frame, name, SCHOOLS, column, problems)
+    out["needs_served"] = _column(frame, "needs_served")
     problems.raise_if_any()
     out["urn"] = out["urn"].astype(str)
     return out.reset_index(drop=True)
@@ -151,6 +191,7 @@ def parse_pupils(frame: pd.DataFrame, name: str, schools: pd.DataFrame, policy: 
     """Validate a pupils table read as text (see `schemas.PUPILS`)."""
     problems = ProblemCollector()
     _require(frame, name, PUPILS.required, problems)
+    _not_empty(frame, name, "pupil", problems)
     if not ({"date_of_birth", "age", "year_group"} & set(frame.columns)):
         problems.add(Problem(name, "no age column", column="date_of_birth",
                              fix="Give date_of_birth (YYYY-MM-DD), age, or year_group (R, 1-13)"))
@@ -158,41 +199,53 @@ def parse_pupils(frame: pd.DataFrame, name: str, schools: pd.DataFrame, policy: 
     lat, lon = _locations(frame, name, postcodes, bounds, problems, what="pupil")
     out = pd.DataFrame({"pupil_id": frame["pupil_id"], "lat": lat, "lon": lon})
     seen: dict[str, int] = {}
-    for i, pid in enumerate(frame["pupil_id"]):
-        row = i + ROW_OFFSET
+    for row, pid in zip(frame.index, frame["pupil_id"], strict=True):
         if not pid:
             problems.add(Problem(name, "empty", row, "pupil_id", fix="Every pupil needs a pseudonymous id"))
+        elif not IDENTIFIER.fullmatch(pid):
+            problems.add(Problem(name, "not a usable pseudonymous id", row, "pupil_id", pid, IDENTIFIER_FIX))
         elif pid in seen:
             problems.add(Problem(name, f"duplicate pupil id (also on row {seen[pid]})", row, "pupil_id", pid))
         else:
             seen[pid] = row
     out["age"] = [_age(frame, i, name, policy, problems) for i in range(len(frame))]
     urns = set(schools["urn"].astype(str))
-    for i, urn in enumerate(frame["school_urn"]):
+    for i, urn in zip(frame.index, frame["school_urn"], strict=True):
         if urn not in urns:
-            problems.add(Problem(name, "unknown school URN", i + ROW_OFFSET, "school_urn", urn,
+            problems.add(Problem(name, "unknown school URN", i, "school_urn", urn,
                                  "Use a URN listed in the schools file" if urn else "Every pupil needs the URN of the school they attend"))
     out["school_urn"] = frame["school_urn"].astype(str)
     for column in PUPILS.of_type("bool"):
-        values = frame.get(column, pd.Series([""] * len(frame)))
-        out[column] = [_bool(v, name, i, column, problems) for i, v in enumerate(values)]
-    needs = frame.get("send_need", pd.Series([""] * len(frame)))
-    out["send_need"] = [_needs(v, name, i, problems) for i, v in enumerate(needs)]
-    out["max_ride_minutes"] = _numbers(frame, name, PUPILS, "max_ride_minutes", problems)
-    out["religious_preference_urn"] = frame.get("religious_preference_urn", pd.Series([""] * len(frame))).fillna("")
-    for i, urn in enumerate(out["religious_preference_urn"]):
+        values = _column(frame, column)
+        out[column] = [_bool(v, name, i, column, problems) for i, v in zip(frame.index, values, strict=True)]
+    needs = _column(frame, "send_need")
+    out["send_need"] = [_needs(v, name, i, problems) for i, v in zip(frame.index, needs, strict=True)]
+    out["max_ride_minutes"] = numbers_column(frame, name, PUPILS, "max_ride_minutes", problems)
+    out["religious_preference_urn"] = _column(frame, "religious_preference_urn")
+    for i, urn in zip(frame.index, out["religious_preference_urn"], strict=True):
         if urn and urn not in urns:
-            problems.add(Problem(name, "unknown school URN", i + ROW_OFFSET, "religious_preference_urn", urn))
-    out["avoid_with"] = frame.get("avoid_with", pd.Series([""] * len(frame))).fillna("")
-    for i, others in enumerate(out["avoid_with"]):
+            problems.add(Problem(name, "unknown school URN", i, "religious_preference_urn", urn))
+    out["avoid_with"] = _column(frame, "avoid_with")
+    for i, others in zip(frame.index, out["avoid_with"], strict=True):
         for other in filter(None, (o.strip() for o in others.split(";"))):
             if other not in seen:
-                problems.add(Problem(name, f"names pupil {other!r}, who is not in the file", i + ROW_OFFSET, "avoid_with", others))
+                problems.add(Problem(name, f"names pupil {other!r}, who is not in the file", i, "avoid_with", others))
     problems.raise_if_any()
     return out.reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------- fields
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """An optional column, or empty cells on the same rows when the file has none."""
+    return frame[name] if name in frame.columns else pd.Series("", index=frame.index, dtype=str)
+
+
+def _not_empty(frame: pd.DataFrame, name: str, what: str, problems: ProblemCollector) -> None:
+    if frame.empty:
+        problems.add(Problem(name, f"no rows: the file has no {what} in it", row=2,
+                             fix=f"Add one row per {what} under the header"))
 
 
 def _require(frame: pd.DataFrame, name: str, columns: list[str], problems: ProblemCollector) -> None:
@@ -214,7 +267,7 @@ def _locations(frame: pd.DataFrame, name: str, postcodes: dict[str, tuple[float,
     lats: list[float] = []
     lons: list[float] = []
     for i in range(len(frame)):
-        row = i + ROW_OFFSET
+        row = int(frame.index[i])
         lat, lon = np.nan, np.nan
         la = frame["lat"].iat[i] if has_ll else ""
         lo = frame["lon"].iat[i] if has_ll else ""
@@ -305,7 +358,7 @@ def _is_number(text: str) -> bool:
 
 def _age(frame: pd.DataFrame, i: int, name: str, policy: Policy, problems: ProblemCollector) -> int | None:
     """Age at 31 August of the academic year, from date_of_birth, age or year_group."""
-    row = i + ROW_OFFSET
+    row = int(frame.index[i])
     census = dt.date(policy.academic_year_start, 8, 31)
     dob = frame["date_of_birth"].iat[i] if "date_of_birth" in frame else ""
     age_text = frame["age"].iat[i] if "age" in frame else ""
@@ -355,7 +408,7 @@ def _bool(value: str, name: str, i: int, column: str, problems: ProblemCollector
         return True
     if text in FALSE_WORDS:
         return False
-    problems.add(Problem(name, "not yes or no", i + ROW_OFFSET, column, value, "Use yes/no (or true/false, 1/0)"))
+    problems.add(Problem(name, "not yes or no", i, column, value, "Use yes/no (or true/false, 1/0)"))
     return False
 
 
@@ -363,14 +416,14 @@ def _needs(value: str, name: str, i: int, problems: ProblemCollector) -> str:
     parts = [p.strip().upper() for p in re.split(r"[;,/ ]+", str(value)) if p.strip()]
     for part in parts:
         if part not in SEND_NEEDS:
-            problems.add(Problem(name, "unknown SEND need", i + ROW_OFFSET, "send_need", part, f"Use one of {', '.join(SEND_NEEDS)}"))
+            problems.add(Problem(name, "unknown SEND need", i, "send_need", part, f"Use one of {', '.join(SEND_NEEDS)}"))
     return ";".join(p for p in parts if p in SEND_NEEDS)
 
 
 def _choice(value: str, allowed: tuple[str, ...], name: str, i: int, column: str, problems: ProblemCollector) -> str:
     text = str(value).strip().lower()
     if text not in allowed:
-        problems.add(Problem(name, "not an allowed value", i + ROW_OFFSET, column, value, f"Use one of {', '.join(allowed)}"))
+        problems.add(Problem(name, "not an allowed value", i, column, value, f"Use one of {', '.join(allowed)}"))
     return text
 
 
@@ -378,16 +431,16 @@ def _clock(value: str, name: str, i: int, column: str, problems: ProblemCollecto
     try:
         return clock_to_s(value)
     except (ValueError, AttributeError):
-        problems.add(Problem(name, "not a time of day", i + ROW_OFFSET, column, value, "Use HH:MM, e.g. 08:45"))
+        problems.add(Problem(name, "not a time of day", i, column, value, "Use HH:MM, e.g. 08:45"))
         return None
 
 
-def _numbers(frame: pd.DataFrame, name: str, table, column: str, problems: ProblemCollector) -> list[float | None]:
+def numbers_column(frame: pd.DataFrame, name: str, table, column: str, problems: ProblemCollector) -> list[float | None]:
     """An optional numeric column, checked against the type and range its schema gives."""
     spec = table.column(column)
-    values = frame.get(column, pd.Series([""] * len(frame)))
+    values = _column(frame, column)
     return [_number(v, name, i, column, problems, minimum=spec.minimum, maximum=spec.maximum, integer=spec.dtype == "int")
-            for i, v in enumerate(values)]
+            for i, v in zip(frame.index, values, strict=True)]
 
 
 def _number(value: str, name: str, i: int, column: str, problems: ProblemCollector, *, minimum: float | None = None,
@@ -398,14 +451,14 @@ def _number(value: str, name: str, i: int, column: str, problems: ProblemCollect
     try:
         number = float(text)
     except ValueError:
-        problems.add(Problem(name, "not a number", i + ROW_OFFSET, column, value))
+        problems.add(Problem(name, "not a number", i, column, value))
         return None
     if not np.isfinite(number) or (integer and number != int(number)):
-        problems.add(Problem(name, "not a whole number" if integer else "not a finite number", i + ROW_OFFSET, column, value))
+        problems.add(Problem(name, "not a whole number" if integer else "not a finite number", i, column, value))
         return None
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
         bounds_text = f"at least {minimum:g}" if maximum is None else f"at most {maximum:g}" if minimum is None else f"{minimum:g} to {maximum:g}"
-        problems.add(Problem(name, f"out of range ({bounds_text})", i + ROW_OFFSET, column, value))
+        problems.add(Problem(name, f"out of range ({bounds_text})", i, column, value))
         return None
     return number
 
@@ -420,27 +473,28 @@ def read_vehicles(path: str | Path, bounds: Bounds | None = None) -> pd.DataFram
     frame = read_table(path)
     problems = ProblemCollector()
     _require(frame, name, VEHICLES.required, problems)
+    _not_empty(frame, name, "vehicle type", problems)
     problems.raise_if_any()
     out = pd.DataFrame({"vehicle_type": frame["vehicle_type"]})
-    for i, v in enumerate(frame["vehicle_type"]):
+    for i, v in zip(frame.index, frame["vehicle_type"], strict=True):
         if not v:
-            problems.add(Problem(name, "empty", i + ROW_OFFSET, "vehicle_type", fix="Name the vehicle type, e.g. taxi"))
+            problems.add(Problem(name, "empty", i, "vehicle_type", fix="Name the vehicle type, e.g. taxi"))
     for column in [c.name for c in VEHICLES.columns if c.required and c.dtype in ("int", "float")]:
-        values = _numbers(frame, name, VEHICLES, column, problems)
-        for i, text in enumerate(frame[column]):
+        values = numbers_column(frame, name, VEHICLES, column, problems)
+        for i, text in zip(frame.index, frame[column], strict=True):
             if not str(text).strip():
-                problems.add(Problem(name, "empty", i + ROW_OFFSET, column, fix=f"Give the {column.replace('_', ' ')}"))
+                problems.add(Problem(name, "empty", i, column, fix=f"Give the {column.replace('_', ' ')}"))
         out[column] = values
-    out["depot"] = frame.get("depot", pd.Series([""] * len(frame)))
+    out["depot"] = _column(frame, "depot")
     has_depot = {"depot_lat", "depot_lon"} <= set(frame.columns)
     lats, lons = [], []
-    for i in range(len(frame)):
+    for i, row in enumerate(frame.index):
         la = frame["depot_lat"].iat[i] if has_depot else ""
         lo = frame["depot_lon"].iat[i] if has_depot else ""
         if la or lo:
-            lat, lon = _parse_lat_lon(la, lo, name, i + ROW_OFFSET, problems)
+            lat, lon = _parse_lat_lon(la, lo, name, row, problems)
             if np.isfinite(lat) and bounds is not None and not bounds.contains(lat, lon):
-                problems.add(Problem(name, "depot is outside the network area", i + ROW_OFFSET, "depot_lat", f"{la}, {lo}"))
+                problems.add(Problem(name, "depot is outside the network area", row, "depot_lat", f"{la}, {lo}"))
         else:
             lat, lon = np.nan, np.nan
         lats.append(lat)
@@ -449,7 +503,7 @@ def read_vehicles(path: str | Path, bounds: Bounds | None = None) -> pd.DataFram
     problems.raise_if_any()
     for column in VEHICLES.of_type("int"):
         out[column] = out[column].astype(int)
-    return out
+    return out.reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------- one scenario's inputs
@@ -492,7 +546,7 @@ def read_inputs(scenario: Scenario, bounds: Bounds, data_dir: Path | None = None
         raw_schools = read_table(scenario.path(data.schools))
         schools = parse_schools(raw_schools, Path(data.schools).name, postcodes, bounds)
     if scenario.new_provision:
-        schools = add_provision(schools, scenario.new_provision, file=scenario.file_of("new_provision"))
+        schools = add_provision(schools, scenario.new_provision, file=scenario.file_of("new_provision"), bounds=bounds)
     if data.pupils == "synthetic":
         generated["pupils.csv"] = synthesise_cohort(raw_schools, area, data_dir, seed=scenario.synthetic.seed,
                                                     scale=scenario.synthetic.scale)
@@ -507,5 +561,6 @@ def read_inputs(scenario: Scenario, bounds: Bounds, data_dir: Path | None = None
                                    price_per_mile_gbp=vehicles["price_per_mile_gbp"] * multiplier)
     contracts = None
     if data.contracts and data.contracts != "synthetic":
-        contracts = read_contracts(scenario.path(data.contracts), set(pupils["pupil_id"]), set(schools["urn"].astype(str)))
+        contracts = read_contracts(scenario.path(data.contracts), set(pupils["pupil_id"]), set(schools["urn"].astype(str)),
+                                   set(vehicles["vehicle_type"]))
     return Inputs(schools, pupils, vehicles, contracts, generated)

@@ -47,6 +47,7 @@ NOT_ROUTED_REASON = "Eligible but not given a vehicle."
 CONTRACT_FLAGS: dict[str, str] = {
     "NOT_ELIGIBLE": "Pupils on this contract are not eligible now.",
     "NO_CONTRACT": "Eligible pupil with no current contract.",
+    "ON_TWO_CONTRACTS": "The same pupil is carried by more than one contract: one may be paid for nothing.",
 }
 
 #: How a search (or a partitioned run of searches) ended.
