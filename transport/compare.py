@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from transport.cells import write_csv
 from transport.journeys import RUNS
 from transport.optimise.solution import rides_s
 from transport.record import Run
 from transport.scenarios import load_scenario
+from transport.schemas import MANIFEST_FILE
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ def compare(paths: list[Path], out_dir: Path, *, data_dir: Path | None = None, t
         from transport.errors import InputError
 
         raise InputError("two scenarios have the same name; names are used for output folders")
+    _clear_comparison(out_dir)
     reuse = reuse or {}
     jobs = [(str(p), str(out_dir / s.name), map_first and k == 0) for k, (p, s) in enumerate(zip(paths, specs, strict=True))
             if s.name not in reuse]
@@ -72,13 +75,29 @@ def compare(paths: list[Path], out_dir: Path, *, data_dir: Path | None = None, t
             results[r.name] = r
     ordered = [results[n] for n in names]
     table = comparison_table(ordered)
-    table.to_csv(out_dir / "comparison.csv", index=False)
+    write_csv(table, out_dir / "comparison.csv")
     (out_dir / "summary.json").write_text(json.dumps({"scenarios": table.to_dict(orient="records")}, indent=2, default=str),
                                           encoding="utf-8")
     html_path = out_dir / "comparison.html"
     html_path.write_text(comparison_html(table), encoding="utf-8")
     map_path = _comparison_map(ordered, out_dir, data_dir)
+    _write_manifest(out_dir, names)
     return {"table": table, "html": html_path, "map": map_path, "results": ordered}
+
+
+COMPARISON_FILES = ("comparison.csv", "comparison.html", "comparison_map.html", "summary.json", MANIFEST_FILE)
+
+
+def _clear_comparison(out_dir: Path) -> None:
+    """An earlier comparison's pages go before anything runs, so a comparison that fails leaves none."""
+    for name in COMPARISON_FILES:
+        (out_dir / name).unlink(missing_ok=True)
+
+
+def _write_manifest(out_dir: Path, names: list[str]) -> None:
+    manifest = {"complete": True, "kind": "comparison", "scenarios": names,
+                "files": [n for n in COMPARISON_FILES if n != MANIFEST_FILE and (out_dir / n).is_file()]}
+    (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
 def _run_on_dask(jobs: list[tuple[str, str, bool]], data: str | None, time_limit_s: float | None, scheduler: str) -> dict[str, Run]:

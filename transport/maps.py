@@ -35,9 +35,10 @@ PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8
 def esc(text: object) -> str:
     """Escape text for HTML that folium places inside JavaScript template literals.
 
-    html.escape is not enough there: a backtick would end the literal and `${...}` would run.
+    html.escape is not enough there: a backtick would end the literal, `${...}` would run,
+    and a backslash would start an escape that can make the whole script a syntax error.
     """
-    return html.escape(str(text)).replace("`", "&#96;").replace("$", "&#36;")
+    return html.escape(str(text)).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
 
 
 # folium builds popups with `$(html)[0]` (jQuery). The page carries no jQuery, so this shim

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from transport.cells import for_workbook, write_csv
 from transport.journeys import school_stop_kind
 from transport.record import Run
 from transport.runfiles import routes_frame
@@ -24,15 +25,15 @@ def write_budget(run: Run, folder: Path) -> Path:
     path = folder / "budget.xlsx"
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, table in run.costs.tables.items():
-            table.to_excel(writer, sheet_name=name[:31], index=False)
+            for_workbook(table).to_excel(writer, sheet_name=name[:31], index=False)
             sheet = writer.sheets[name[:31]]
             for column_cells in sheet.columns:
                 width = max(len(str(c.value)) if c.value is not None else 0 for c in column_cells)
                 sheet.column_dimensions[column_cells[0].column_letter].width = min(60, max(10, width + 2))
-            table.to_csv(budget_dir / f"{name.replace(' ', '_')}.csv", index=False)
-    run.costs.optimised.routes.to_csv(budget_dir / "optimised_routes_priced.csv", index=False)
+            write_csv(table, budget_dir / f"{name.replace(' ', '_')}.csv")
+    write_csv(run.costs.optimised.routes, budget_dir / "optimised_routes_priced.csv")
     if run.costs.as_is is not None:
-        run.costs.as_is.routes.to_csv(budget_dir / "as_is_contracts_priced.csv", index=False)
+        write_csv(run.costs.as_is.routes, budget_dir / "as_is_contracts_priced.csv")
     return path
 
 
@@ -65,7 +66,7 @@ def write_route_sheets(run: Run, folder: Path) -> list[Path]:
         for vehicle, stops in routes.groupby("vehicle", sort=True):
             table = ROUTE_SHEET.frame(_sheet_row(s, requests, names, run_name) for s in stops.itertuples(index=False))
             base = sheets_dir / f"{vehicle}"
-            table.to_csv(base.with_suffix(".csv"), index=False)
+            write_csv(table, base.with_suffix(".csv"))
             vt = types[stops["vehicle_type"].iat[0]]
             title = f"Route {vehicle}: {vt.catalogue_type.replace('_', ' ')}"
             meta = (f"Run {run_name} &middot; depot {html.escape(vt.depot)} &middot; "

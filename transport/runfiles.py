@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from transport.cells import write_csv
 from transport.journeys import RUNS
 from transport.optimise.problem import Request, RoutingProblem, VehicleType
 from transport.optimise.solution import Solution, rides_s
@@ -180,13 +181,13 @@ def write_run_tables(tables: RunTables, directory: Path) -> Path:
     """Write one optimiser run's files."""
     directory.mkdir(parents=True, exist_ok=True)
     if tables.locations is not None:
-        tables.locations.to_csv(directory / LOCATIONS.file, index=False)
+        write_csv(tables.locations, directory / LOCATIONS.file)
     np.savez_compressed(directory / "matrix.npz", time_s=tables.time_s, distance_m=tables.distance_m)
-    fleet_frame(tables.fleet).to_csv(directory / FLEET.file, index=False)
-    requests_frame(tables.requests).to_csv(directory / REQUESTS.file, index=False)
-    INCOMPATIBLE.frame({"a": a, "b": b} for a, b in tables.incompatible).to_csv(directory / INCOMPATIBLE.file, index=False)
-    _with_int_columns(tables.routes, ROUTES).to_csv(directory / ROUTES.file, index=False)
-    tables.unserved.to_csv(directory / UNSERVED.file, index=False)
+    write_csv(fleet_frame(tables.fleet), directory / FLEET.file)
+    write_csv(requests_frame(tables.requests), directory / REQUESTS.file)
+    write_csv(INCOMPATIBLE.frame({"a": a, "b": b} for a, b in tables.incompatible), directory / INCOMPATIBLE.file)
+    write_csv(_with_int_columns(tables.routes, ROUTES), directory / ROUTES.file)
+    write_csv(tables.unserved, directory / UNSERVED.file)
     (directory / "solution.json").write_text(json.dumps(tables.info, indent=2, default=str), encoding="utf-8")
     return directory
 
@@ -232,19 +233,19 @@ def _write_tables(run: Run, folder: Path) -> None:
     tables = folder_tables(run)
     for name, run_tables in tables.runs.items():
         write_run_tables(run_tables, folder / "runs" / name)
-    pd.concat([_with_int_columns(t.routes, ROUTES) for t in tables.runs.values()]).to_csv(folder / ROUTES.file, index=False)
-    run.eligibility.to_csv(folder / ELIGIBILITY.file, index=False)
-    ELIGIBILITY_BY_REASON.ordered(summarise(run.eligibility)).to_csv(folder / ELIGIBILITY_BY_REASON.file, index=False)
-    TRANSPORTED.ordered(run.demand.pupils).to_csv(folder / TRANSPORTED.file, index=False)
-    needs_frame(run).to_csv(folder / NEEDS.file, index=False)
-    not_routed(run.eligibility, run.demand).to_csv(folder / NOT_ROUTED.file, index=False)
-    MOVES.ordered(run.moves).to_csv(folder / MOVES.file, index=False)
-    _with_int_columns(SCHOOLS_USED.ordered(run.schools), SCHOOLS_USED).to_csv(folder / SCHOOLS_USED.file, index=False)
-    run.demand.locations.to_csv(folder / LOCATIONS.file, index=False)
+    write_csv(pd.concat([_with_int_columns(t.routes, ROUTES) for t in tables.runs.values()]), folder / ROUTES.file)
+    write_csv(run.eligibility, folder / ELIGIBILITY.file)
+    write_csv(ELIGIBILITY_BY_REASON.ordered(summarise(run.eligibility)), folder / ELIGIBILITY_BY_REASON.file)
+    write_csv(TRANSPORTED.ordered(run.demand.pupils), folder / TRANSPORTED.file)
+    write_csv(needs_frame(run), folder / NEEDS.file)
+    write_csv(not_routed(run.eligibility, run.demand), folder / NOT_ROUTED.file)
+    write_csv(MOVES.ordered(run.moves), folder / MOVES.file)
+    write_csv(_with_int_columns(SCHOOLS_USED.ordered(run.schools), SCHOOLS_USED), folder / SCHOOLS_USED.file)
+    write_csv(run.demand.locations, folder / LOCATIONS.file)
     generated = {**run.inputs.generated, **run.costs.generated}
     for file, frame in generated.items():
         (folder / "inputs").mkdir(exist_ok=True)
-        frame.to_csv(folder / "inputs" / file, index=False)
+        write_csv(frame, folder / "inputs" / file)
     (folder / "scenario.json").write_text(run.scenario.model_dump_json(indent=2), encoding="utf-8")
     (folder / "summary.json").write_text(json.dumps(run.summary, indent=2, default=_json_default), encoding="utf-8")
 
@@ -524,8 +525,12 @@ def read_folder(directory: Path) -> FolderTables:
             not_routed = frozenset(p for p in read_csv_text(directory / NOT_ROUTED.file, ("pupil_id",))["pupil_id"] if p)
     except (Unreadable, ValueError) as exc:
         problems.append(f"cannot check that no pupil is lost: {exc}")
-    return FolderTables(runs, eligibility, needs, not_routed, _read_policy(directory, problems),
-                        _read_manifest(directory, problems), tuple(problems))
+    manifest = _read_manifest(directory, problems)
+    if manifest is not None:
+        listed = manifest.get("files", []) if isinstance(manifest, dict) else []
+        problems += [f"{name} is listed in {MANIFEST_FILE} but missing" for name in listed
+                     if not (directory / str(name)).is_file()]
+    return FolderTables(runs, eligibility, needs, not_routed, _read_policy(directory, problems), manifest, tuple(problems))
 
 
 def _run_dirs(directory: Path) -> list[Path]:
