@@ -105,8 +105,11 @@ def travel_matrices(
     key = _matrix_key(graph, lats, lons, f"{weight}|{origin_idx.tobytes().hex() if origins is not None else 'all'}")
     cached = cache_dir() / "matrices" / f"{key}.npz"
     if use_cache and key and cached.is_file():
-        data = np.load(cached)
-        return Matrices(data["time_s"], data["distance_m"], data["snap_distance_m"])
+        try:
+            with np.load(cached) as data:
+                return Matrices(data["time_s"], data["distance_m"], data["snap_distance_m"])
+        except Exception as exc:  # noqa: BLE001 - a damaged cache file is recomputed whatever the damage
+            log.warning("The cached matrix %s cannot be read (%s); computing it again", cached.name, exc)
     edges = _edge_table(graph, weight)
     snapped = snap_points(graph, lats, lons, labels=labels, warn_snap_m=warn_snap_m, max_snap_m=max_snap_m, edges=edges)
     primary, secondary = _many_to_many(edges, snapped, "length" if weight == "length" else "travel_time", origin_idx)

@@ -139,9 +139,9 @@ def load_network_with_info(
     started = time.perf_counter()
     key = _cache_key(path, kind, settings)
     cached = cache_dir() / "graphs" / f"{key}.pkl"
-    if use_cache and cached.is_file():
-        with cached.open("rb") as fh:
-            graph, component_share = pickle.load(fh)
+    loaded = _read_cache(cached) if use_cache else None
+    if loaded is not None:
+        graph, component_share = loaded
         from_cache = True
     else:
         graph, component_share = _build(path, kind, settings)
@@ -155,6 +155,21 @@ def load_network_with_info(
     graph.graph["fingerprint"] = key
     info = describe(graph, kind, time.perf_counter() - started, component_share, from_cache)
     return graph, info
+
+
+def _read_cache(path: Path) -> tuple[nx.MultiDiGraph, float] | None:
+    """A cached graph, or None when there is none or it cannot be read (it is then rebuilt)."""
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as fh:
+            graph, component_share = pickle.load(fh)
+        if not isinstance(graph, nx.MultiDiGraph):
+            raise TypeError("not a graph")
+        return graph, component_share
+    except Exception as exc:  # noqa: BLE001 - a damaged cache file is rebuilt whatever the damage
+        log.warning("The cached network %s cannot be read (%s); rebuilding it", path.name, _one_line(exc))
+        return None
 
 
 def describe(
