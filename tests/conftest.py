@@ -36,7 +36,7 @@ def _at(x_miles: float, y_miles: float) -> tuple[float, float]:
     return lat_lon(x_miles * MILE, y_miles * MILE)
 
 
-SCHOOL_NAME_HOSTILE = "Valley Academy <script>window.__pwned = 1</script> `${window.__pwned = 2}` \" ' &"
+SCHOOL_NAME_HOSTILE = "Valley Academy <script>window.__pwned = 1</script> `${window.__pwned = 2}` \" ' & P\\x \\u"
 
 
 def write_town_case(folder: Path, school_name: str = SCHOOL_NAME_HOSTILE) -> Path:

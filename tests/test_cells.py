@@ -1,0 +1,49 @@
+"""No cell of any CSV or workbook the product writes can start a formula, whatever the text."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from transport.cells import for_workbook, neutralised, write_csv
+
+FORMULA = re.compile(r"^\s*[=+\-@\t\r]")
+NUMBER = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+DANGEROUS = st.builds(lambda head, tail: head + tail, st.sampled_from(["=", "+", "-", "@", "\t", "\r", " =", "\n@"]), TEXT)
+
+
+def runs_as_formula(cell: object) -> bool:
+    return isinstance(cell, str) and bool(FORMULA.match(cell)) and not NUMBER.match(cell)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.one_of(TEXT, DANGEROUS), min_size=1, max_size=6),
+       numbers=st.lists(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6), min_size=1, max_size=6))
+def test_no_written_cell_starts_a_formula(tmp_path_factory, texts: list[str], numbers: list[float]) -> None:
+    folder: Path = tmp_path_factory.mktemp("cells")
+    size = min(len(texts), len(numbers))
+    frame = pd.DataFrame({"name": texts[:size], "annual_gbp": numbers[:size], texts[0][:20] or "x": texts[:size]})
+    write_csv(frame, folder / "t.csv")
+    with (folder / "t.csv").open(newline="", encoding="utf-8") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    assert not [c for c in cells if runs_as_formula(c)]
+    for_workbook(frame).to_excel(folder / "t.xlsx", index=False)
+    sheet = load_workbook(folder / "t.xlsx").active
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f" and not runs_as_formula(cell.value), cell.value
+
+
+def test_numbers_stay_numbers_and_plain_text_is_untouched() -> None:
+    frame = pd.DataFrame({"lon": [-0.72, 1.5], "note": ["-0.72", "Oakham"], "bad": ["=1+1", "+44 1572"]})
+    safe = neutralised(frame)
+    assert safe["lon"].tolist() == [-0.72, 1.5]
+    assert safe["note"].tolist() == ["-0.72", "Oakham"]
+    assert safe["bad"].tolist() == ["'=1+1", "'+44 1572"]
