@@ -6,8 +6,6 @@ tests/osm_fixture.py (100 m blocks).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -164,12 +162,18 @@ def test_each_catalogue_row_gives_a_plain_and_an_assisted_variant_priced_per_run
     price per mile as pence per km (160p a mile = 99p a km)."""
     _, demand = demand_case
     types = fleet(vehicles(), demand.locations, demand.requests["AM"], FleetPrices(ASSISTANT_GBP))
+    limited = fleet(vehicles(), demand.locations, demand.requests["AM"], FleetPrices(ASSISTANT_GBP, assistants_available=2))
+    assert {vt.name: vt.count for vt in limited if vt.has_assistant} == {"taxi@Oakham+PA": 2, "wheelchair_taxi@Oakham+PA": 2}
     by_name = {vt.name: vt for vt in types}
     assert set(by_name) == {"taxi@Oakham", "taxi@Oakham+PA", "wheelchair_taxi@Oakham", "wheelchair_taxi@Oakham+PA"}
     assert by_name["taxi@Oakham"].fixed_cost == gbp_to_pence(20)
     assert by_name["taxi@Oakham+PA"].fixed_cost == gbp_to_pence((40 + ASSISTANT_GBP) / 2)
     assert by_name["taxi@Oakham"].cost_per_km == round(160 / 1.609344)
-    assert by_name["taxi@Oakham+PA"].count == math.ceil(6 / 3) and by_name["taxi@Oakham"].count == 4
+    # both variants draw on the row's one count of 6 (a shared pool), not a fixed split; neither
+    # is offered more vehicles than there are requests (5 in the morning)
+    assert by_name["taxi@Oakham+PA"].count == by_name["taxi@Oakham"].count == min(6, len(demand.requests["AM"])) == 5
+    assert {vt.pool for vt in types if vt.catalogue_type == "taxi"} == {"taxi@Oakham"}
+    assert by_name["taxi@Oakham+PA"].pool_size == by_name["taxi@Oakham"].pool_size == 6
     assert by_name["taxi@Oakham+PA"].usable_seats == 3 and by_name["taxi@Oakham"].usable_seats == 4
     depot = int(demand.locations.index[demand.locations["kind"] == "depot"][0])
     assert all(vt.start == vt.end == depot for vt in types)

@@ -71,7 +71,9 @@ def test_a_fleet_used_up_by_other_partitions_is_explained_as_such() -> None:
     requests = tuple(replace(r, partition=f"school{k}") for k, r in enumerate(problem.requests))
     fleet = (VehicleType(catalogue_type="taxi", seats=4, wheelchair_spaces=0, count=1, fixed_cost=8000, cost_per_km=100, start=DEPOT, end=DEPOT),)
     solution = solve(replace(problem, requests=requests, vehicle_types=fleet), SolveOptions(time_limit_s=1, workers=1))
-    assert [(u.reason_code, "already used on other routes" in u.detail) for u in solution.unserved] == [("NO_VEHICLE_AVAILABLE", True)]
+    assert [(u.reason_code, "All 1 vehicles" in u.detail and "in use on other routes" in u.detail and "taxi" in u.detail)
+            for u in solution.unserved] == [("NO_VEHICLE_AVAILABLE", True)]
+    assert "time limit" not in solution.unserved[0].detail
 
 
 def test_scarce_vehicles_are_offered_only_for_the_pupils_who_need_them() -> None:
@@ -173,3 +175,71 @@ def test_retiming_holds_when_vehicles_end_away_from_their_start(caplog: pytest.L
     assert solution.unserved == ()
     waits = [v.service_start_s - v.arrival_s for r in solution.routes for v in r.visits if v.kind == "pickup"]
     assert max(waits) == 0
+
+
+# --------------------------------------------------------------------------- passenger assistants are people
+
+
+def special_school_case(wheelchair_taxis: int, assistants: int | None = None, taxis: int = 10):
+    """20 SEND pupils to one special school, 5 of them wheelchair users who need an assistant;
+    the catalogue: ordinary taxis and wheelchair taxis, each row one `available` count."""
+    import pandas as pd
+
+    from transport.fleet import FleetPrices, fleet
+
+    base = plane_problem(20, seed=23)
+    requests = tuple(replace(r, wheelchairs=1, needs_assistant=True, pickup_service_s=240) if k < 5 else r
+                     for k, r in enumerate(base.requests))
+    locations = pd.DataFrame({"location": range(len(base.time_s)), "kind": ["depot", "school"] + ["home"] * 20,
+                              "lat": [52.0] + [np.nan] * 21, "lon": [-0.5] + [np.nan] * 21})
+    catalogue = pd.DataFrame([
+        {"vehicle_type": "taxi", "seats": 4, "wheelchair_spaces": 0, "daily_price_gbp": 80.0, "price_per_mile_gbp": 1.6,
+         "available": taxis, "depot": "D", "depot_lat": 52.0, "depot_lon": -0.5},
+        {"vehicle_type": "wheelchair_taxi", "seats": 3, "wheelchair_spaces": 1, "daily_price_gbp": 120.0,
+         "price_per_mile_gbp": 2.0, "available": wheelchair_taxis, "depot": "D", "depot_lat": 52.0, "depot_lon": -0.5},
+    ])
+    types = fleet(catalogue, locations, requests, FleetPrices(80.18, assistants_available=assistants))
+    return replace(base, requests=requests, vehicle_types=types, assistants_available=assistants)
+
+
+def used_by_pool(problem: RoutingProblem, solution) -> dict[str, int]:
+    types = {vt.name: vt for vt in problem.vehicle_types}
+    used: dict[str, int] = {}
+    for route in solution.routes:
+        pool = types[route.vehicle_type].pool
+        used[pool] = used.get(pool, 0) + 1
+    return used
+
+
+def test_any_wheelchair_taxi_can_take_an_assistant_when_a_pupil_needs_one() -> None:
+    """With a fixed third of the six wheelchair taxis able to take an assistant, two of the five
+    wheelchair users who need one could be served; now any of the six can."""
+    problem = special_school_case(wheelchair_taxis=6)
+    assisted = [vt for vt in problem.vehicle_types if vt.has_assistant and vt.wheelchair_spaces]
+    assert assisted and assisted[0].count == 6 and assisted[0].pool_size == 6
+    solution = solve(problem, SolveOptions(time_limit_s=2, workers=1))
+    assert solution.unserved == ()
+    assert used_by_pool(problem, solution)["wheelchair_taxi@D"] <= 6
+
+
+def test_the_shared_count_of_a_catalogue_row_is_never_exceeded() -> None:
+    """One wheelchair taxi for five wheelchair users: it is used once (with or without an
+    assistant), carries whom it can in the window, and the others are unserved because the
+    vehicles ran out, which is what the reason says."""
+    problem = special_school_case(wheelchair_taxis=1)
+    solution = solve(problem, SolveOptions(time_limit_s=2, workers=1))
+    assert used_by_pool(problem, solution)["wheelchair_taxi@D"] == 1
+    assert len(solution.unserved) >= 2
+    assert {u.reason_code for u in solution.unserved} == {"NO_VEHICLE_AVAILABLE"}
+    assert all("wheelchair_taxi" in u.detail and "time limit" not in u.detail for u in solution.unserved)
+
+
+def test_no_more_assistants_are_hired_than_there_are() -> None:
+    """One assistant for five pupils who need one, with wheelchair taxis to spare."""
+    problem = special_school_case(wheelchair_taxis=6, assistants=1)
+    solution = solve(problem, SolveOptions(time_limit_s=2, workers=1))
+    types = {vt.name: vt for vt in problem.vehicle_types}
+    assert sum(types[r.vehicle_type].has_assistant for r in solution.routes) == 1
+    assert len(solution.unserved) >= 2
+    assert {u.reason_code for u in solution.unserved} == {"NO_ASSISTANT_AVAILABLE"}
+    assert all("assistants_available" in u.detail for u in solution.unserved)

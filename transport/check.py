@@ -56,7 +56,8 @@ RULES: dict[str, str] = {
     "NOTHING_TO_CHECK": "The folder holds no optimiser run (runs/AM, runs/PM) to check.",
     "UNKNOWN_REQUEST": "A stop or unserved row names a request that is not in requests.csv.",
     "VEHICLE_TYPE": "A vehicle's type is unknown, changes along its route, or disagrees with fleet.csv.",
-    "FLEET_SIZE": "More vehicles of a fleet variant are used than its count.",
+    "FLEET_SIZE": "More vehicles of a fleet variant, or of one catalogue row with and without an assistant, are used than there are.",
+    "ASSISTANTS_HIRED": "More vehicles carry a passenger assistant than the scenario's assistants_available.",
     "DEPOT": "A route does not start (end) with a start (end) stop at its variant's start (end) location.",
     "ORDER": "Stops out of order: a delivery before its pickup, duplicate sequence numbers, an unknown stop kind.",
     "WRONG_LOCATION": "A stop is not at its request's pickup/delivery location, or its index/coordinates are wrong.",
@@ -128,9 +129,10 @@ class CheckFailed(Exception):
 
 
 def check_run(tables: RunTables, *, policy: Policy | None = None, needs: pd.DataFrame | None = None,
-              tolerance_s: float = 1) -> list[Violation]:
-    """Every violation in one optimiser run (empty when it is feasible)."""
-    return _RunChecker(tables, tolerance_s, policy, needs).check()
+              assistants: int | None = None, tolerance_s: float = 1) -> list[Violation]:
+    """Every violation in one optimiser run (empty when it is feasible); `assistants` is how many
+    passenger assistants the scenario allows, when it limits them."""
+    return _RunChecker(tables, tolerance_s, policy, needs, assistants).check()
 
 
 def check_folder(folder: FolderTables, *, tolerance_s: float = 1, require_complete: bool = False) -> list[Violation]:
@@ -139,7 +141,8 @@ def check_folder(folder: FolderTables, *, tolerance_s: float = 1, require_comple
     if require_complete and folder.manifest is None:
         violations.append(Violation("", "", "", "INCOMPLETE_RUN", RULES["INCOMPLETE_RUN"]))
     for tables in folder.runs.values():
-        violations.extend(check_run(tables, policy=folder.policy, needs=folder.needs, tolerance_s=tolerance_s))
+        violations.extend(check_run(tables, policy=folder.policy, needs=folder.needs, assistants=folder.assistants,
+                                    tolerance_s=tolerance_s))
     if folder.eligibility is not None:
         violations.extend(_pupils_kept(folder))
     return violations
@@ -206,8 +209,10 @@ class _Stop:
 
 
 class _RunChecker:
-    def __init__(self, tables: RunTables, tolerance_s: float, policy: Policy | None, needs: pd.DataFrame | None) -> None:
+    def __init__(self, tables: RunTables, tolerance_s: float, policy: Policy | None, needs: pd.DataFrame | None,
+                 assistants: int | None = None) -> None:
         self.t = tables
+        self.assistants = assistants
         self.run = tables.run
         self.tol = tolerance_s
         self.policy = policy
@@ -234,15 +239,31 @@ class _RunChecker:
             for stop in stops:
                 if stop.kind in ("pickup", "delivery") and stop.request_id in self.requests:
                     visits[stop.request_id].append(stop)
-        for name, n in sorted(used.items()):
-            if n > self.fleet[name].count:
-                self.flag("FLEET_SIZE", f"{n} vehicles of {name!r} used, fleet.csv allows {self.fleet[name].count}")
+        self._check_counts(used)
         self._check_requests(visits)
         self._check_unserved(visits)
         self._check_incompatible(visits)
         self._check_pupils()
         self._check_needs()
         return self.violations
+
+    def _check_counts(self, used: Counter[str]) -> None:
+        """Per variant its count; per pool (a catalogue row) its vehicles; and the assistants hired."""
+        pools: Counter[str] = Counter()
+        sizes: dict[str, int] = {}
+        for name, n in sorted(used.items()):
+            vt = self.fleet[name]
+            if n > vt.count:
+                self.flag("FLEET_SIZE", f"{n} vehicles of {name!r} used, fleet.csv allows {vt.count}")
+            if vt.pool and vt.pool_size is not None:
+                pools[vt.pool] += n
+                sizes[vt.pool] = min(sizes.get(vt.pool, vt.pool_size), vt.pool_size)
+        for pool, n in sorted(pools.items()):
+            if n > sizes[pool]:
+                self.flag("FLEET_SIZE", f"{n} vehicles of {pool!r} used with and without an assistant; there are {sizes[pool]}")
+        assisted = sum(n for name, n in used.items() if self.fleet[name].has_assistant)
+        if self.assistants is not None and assisted > self.assistants:
+            self.flag("ASSISTANTS_HIRED", f"{assisted} vehicles carry a passenger assistant; {self.assistants} can be hired")
 
     def _routes(self) -> dict[str, tuple[list[_Stop], list[dict]]]:
         by_vehicle: dict[str, list[tuple[int, dict]]] = defaultdict(list)

@@ -206,4 +206,5 @@ def routing_problem(demand: Demand, run: str, time_s: np.ndarray, distance_m: np
     """The question one run asks the optimiser."""
     requests = demand.requests[run]
     return RoutingProblem(time_s=time_s, distance_m=distance_m, requests=requests,
-                          vehicle_types=fleet(vehicles, demand.locations, requests, prices), incompatible=demand.incompatible)
+                          vehicle_types=fleet(vehicles, demand.locations, requests, prices), incompatible=demand.incompatible,
+                          assistants_available=prices.assistants_available)

@@ -34,9 +34,10 @@ UNSERVED_REASONS: dict[str, str] = {
     "RIDE_TIME_TOO_LONG": "Direct journey of {direct_min:.0f} min already exceeds the {limit_min:.0f} min limit.",
     "NO_WHEELCHAIR_VEHICLE": "No vehicle type in the catalogue has a wheelchair space.",
     "NO_ASSISTANT_VEHICLE": "No vehicle type can carry a passenger assistant with this pupil.",
-    "NO_VEHICLE_AVAILABLE": "No vehicle left that could reach the school in its time window.",
+    "NO_VEHICLE_AVAILABLE": "Every vehicle that could carry this pupil is in use on other routes.",
+    "NO_ASSISTANT_AVAILABLE": "Every passenger assistant that can be hired is in use on other routes.",
     "TIME_WINDOW": "No vehicle could collect the pupil and reach the school within the bell-time window.",
-    "SOLVER_LEFT_UNSERVED": "The optimiser found no place for this pupil within the time limit (try a longer --time-limit).",
+    "SOLVER_LEFT_UNSERVED": "The search found no place for this pupil on any route.",
 }
 
 #: An eligible pupil who is given no vehicle at all (listed in not_routed.csv).

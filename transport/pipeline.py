@@ -177,7 +177,7 @@ def _optimise(scenario: Scenario, demand, inputs: Inputs, time_s: np.ndarray, di
     settings = scenario.optimise
     options = SolveOptions(time_limit_s=time_limit_s or settings.time_limit_s, workers=settings.workers, seed=settings.seed,
                            solution_limit=settings.solution_limit)
-    prices = FleetPrices(assistant_daily_gbp=scenario.costs.assistant_daily_gbp)
+    prices = FleetPrices(assistant_daily_gbp=scenario.costs.assistant_daily_gbp, assistants_available=scenario.costs.assistants_available)
     problems, solutions = {}, {}
     for name in RUNS:
         problems[name] = problem = routing_problem(demand, name, time_s, distance_m, inputs.vehicles, prices)

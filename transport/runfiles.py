@@ -83,6 +83,7 @@ class FolderTables:
     needs: pd.DataFrame | None = None  # schemas.NEEDS
     not_routed: frozenset[str] = frozenset()
     policy: Policy | None = None
+    assistants: int | None = None  # passenger assistants the scenario allows, when it limits them
     manifest: dict | None = None
     problems: tuple[str, ...] = ()  # files or cells that could not be read
 
@@ -150,7 +151,7 @@ def fleet_frame(types: tuple[VehicleType, ...]) -> pd.DataFrame:
         {"name": vt.name, "catalogue_type": vt.catalogue_type, "depot": vt.depot, "seats": vt.seats,
          "wheelchair_spaces": vt.wheelchair_spaces, "has_assistant": vt.has_assistant, "count": vt.count,
          "fixed_cost_pence": vt.fixed_cost, "cost_per_km_pence": vt.cost_per_km, "start": vt.start, "end": vt.end,
-         "max_duration_s": vt.max_duration_s} for vt in types), FLEET)
+         "max_duration_s": vt.max_duration_s, "pool": vt.pool, "pool_size": vt.pool_size} for vt in types), FLEET)
 
 
 def _with_int_columns(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
@@ -171,7 +172,8 @@ def folder_tables(run: Run) -> FolderTables:
     from transport.demand import not_routed
 
     missing = frozenset(not_routed(run.eligibility, run.demand)["pupil_id"])
-    return FolderTables(runs, run.eligibility, needs_frame(run), missing, run.scenario.policy)
+    return FolderTables(runs, run.eligibility, needs_frame(run), missing, run.scenario.policy,
+                        run.scenario.costs.assistants_available)
 
 
 # ------------------------------------------------------------------------------ write
@@ -419,7 +421,8 @@ def _read_fleet(path: Path, n: int) -> tuple[VehicleType, ...]:
                              wheelchair_spaces=whole(row["wheelchair_spaces"]) or 0, count=whole(row["count"]) or 0,
                              fixed_cost=whole(row["fixed_cost_pence"]) or 0, cost_per_km=whole(row["cost_per_km_pence"]) or 0,
                              has_assistant=truth(row["has_assistant"]), start=start, end=end,
-                             max_duration_s=whole(row.get("max_duration_s", "")))
+                             max_duration_s=whole(row.get("max_duration_s", "")), pool=row.get("pool", ""),
+                             pool_size=whole(row.get("pool_size", "")))
         except ValueError as exc:
             raise Unreadable(f"fleet.csv, variant {name!r}: {exc}") from exc
         if vt.name != name:
@@ -530,7 +533,8 @@ def read_folder(directory: Path) -> FolderTables:
         listed = manifest.get("files", []) if isinstance(manifest, dict) else []
         problems += [f"{name} is listed in {MANIFEST_FILE} but missing" for name in listed
                      if not (directory / str(name)).is_file()]
-    return FolderTables(runs, eligibility, needs, not_routed, _read_policy(directory, problems), manifest, tuple(problems))
+    policy, assistants = _read_scenario(directory, problems)
+    return FolderTables(runs, eligibility, needs, not_routed, policy, assistants, manifest, tuple(problems))
 
 
 def _run_dirs(directory: Path) -> list[Path]:
@@ -543,19 +547,22 @@ def _run_dirs(directory: Path) -> list[Path]:
     return []
 
 
-def _read_policy(directory: Path, problems: list[str]) -> Policy | None:
+def _read_scenario(directory: Path, problems: list[str]) -> tuple[Policy | None, int | None]:
+    """The policy and the assistants limit the run was made with, from scenario.json."""
     path = directory / "scenario.json"
     if not path.is_file():
-        return None
+        return None, None
     from pydantic import ValidationError
 
     from transport.policy import Policy
 
     try:
-        return Policy.model_validate(json.loads(path.read_text(encoding="utf-8")).get("policy", {}))
-    except (ValueError, ValidationError, OSError, AttributeError) as exc:
+        scenario = json.loads(path.read_text(encoding="utf-8"))
+        assistants = scenario.get("costs", {}).get("assistants_available")
+        return Policy.model_validate(scenario.get("policy", {})), None if assistants is None else int(assistants)
+    except (ValueError, ValidationError, OSError, AttributeError, TypeError) as exc:
         problems.append(f"scenario.json: cannot be read ({str(exc).splitlines()[0]})")
-        return None
+        return None, None
 
 
 def _read_manifest(directory: Path, problems: list[str]) -> dict | None:

@@ -57,6 +57,7 @@ class CostSettings(_Strict):
     assistant_paid_hours_per_run: float = Field(2.4, ge=0, description="Paid hours per run (minimum call-out and travel to the vehicle; assumption).")
     mileage_allowance_gbp_per_mile: float = Field(0.45, ge=0, description="Parents' mileage allowance; two return trips a day.")
     management_overhead_share: float = Field(0.05, ge=0, le=1, description="Transport team and contract management, as a share of contract spend (assumption).")
+    assistants_available: int | None = Field(None, ge=0, description="Passenger assistants the council can hire for a run; none given: as many as vehicles need.")
     price_multiplier: float = Field(1.0, gt=0, description="Multiply every contract price (price scenarios).")
 
     @property

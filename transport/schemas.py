@@ -245,6 +245,8 @@ FLEET = Table("fleet", "fleet.csv", "the vehicles one search was offered, one ro
     _c("start", "int", "Start location.", required=True),
     _c("end", "int", "End location.", required=True),
     _c("max_duration_s", "int", "Longest time out, when limited.", "s"),
+    _c("pool", "string", "The catalogue row (type@depot) whose vehicles this variant draws on."),
+    _c("pool_size", "int", "Vehicles of the pool, with and without an assistant together.", "vehicles"),
 ))
 
 REQUESTS = Table("requests", "requests.csv", "what one search was asked: carry these pupils from here to there.", (

@@ -1,5 +1,6 @@
 """Why a request is unserved: checked before the search (no vehicle could ever serve it) and
-after it (the search left it out), as precisely as the data allows."""
+after it (the search left it out and no free vehicle could take it alone), naming the rule
+that binds and what would serve the pupil."""
 
 from __future__ import annotations
 
@@ -62,3 +63,32 @@ def explain_left(problem: RoutingProblem, request_id: str) -> Unserved:
     if not problem.vehicle_types:
         return Unserved(request_id, "NO_VEHICLE_AVAILABLE", UNSERVED_REASONS["NO_VEHICLE_AVAILABLE"])
     return Unserved(request_id, "SOLVER_LEFT_UNSERVED", UNSERVED_REASONS["SOLVER_LEFT_UNSERVED"])
+
+
+def explain_unserved(problem: RoutingProblem, req: Request, free: dict[str, int]) -> Unserved:
+    """The binding cause for a request left unserved after every free vehicle was offered to it.
+
+    `free` holds the vehicles of each pool (and the assistants, under 'assistants') that no
+    route uses. Checked in turn: a vehicle type that could ever carry it, its window and ride
+    limit, the vehicles of the kind it needs, the assistants, and last the trip alone.
+    """
+    reason = impossible(problem, req, problem.vehicle_types)
+    if reason:
+        return Unserved(req.request_id, *reason)
+    suitable = [vt for vt in problem.vehicle_types if vt.can_carry(req)]
+    pools = {vt.pool or vt.name: vt for vt in suitable}
+    if all(free.get(pool, 0) <= 0 for pool in pools):
+        sizes = problem.pools()
+        total = sum(sizes.get(pool, vt.count) for pool, vt in pools.items())
+        kinds = ", ".join(sorted({vt.catalogue_type for vt in suitable}))
+        return Unserved(req.request_id, "NO_VEHICLE_AVAILABLE",
+                        f"All {total} vehicles that could carry this pupil ({kinds}) are in use on other routes; add "
+                        f"vehicles of that kind ('available' in the vehicle catalogue) to serve them.")
+    if req.needs_assistant and free.get("assistants", 1) <= 0:
+        return Unserved(req.request_id, "NO_ASSISTANT_AVAILABLE",
+                        f"All {problem.assistants_available} passenger assistants are in use on other routes; raise "
+                        f"[costs] assistants_available to serve this pupil.")
+    return Unserved(req.request_id, "TIME_WINDOW",
+                    "No free vehicle can make this trip alone within its limits (the bell window, the ride limit, the "
+                    "vehicle's time out of its depot), and no route had room for it; widen the window or add a vehicle "
+                    "based nearer.")

@@ -88,6 +88,7 @@ def build_model(problem: RoutingProblem, ride_limit: RideLimit = precedence_ride
     _add_capacities(problem, built)
     _add_requests(problem, built, ride_limit)
     _add_incompatible(problem, built)
+    _add_shared_counts(problem, built)
     for v in range(len(vehicle_type)):
         routing.AddVariableMinimizedByFinalizer(built.time.CumulVar(routing.End(v)))
         routing.AddVariableMaximizedByFinalizer(built.time.CumulVar(routing.Start(v)))
@@ -198,6 +199,22 @@ def _add_incompatible(problem: RoutingProblem, built: BuiltModel) -> None:
             nb = built.pickup_node.get(position[b], built.delivery_node.get(position[b]))
             va, vb = routing.VehicleVar(manager.NodeToIndex(na)), routing.VehicleVar(manager.NodeToIndex(nb))
             solver.Add(solver.IsDifferentVar(va, vb) + solver.IsEqualCstVar(va, -1) >= 1)
+
+
+def _add_shared_counts(problem: RoutingProblem, built: BuiltModel) -> None:
+    """A catalogue row's vehicles, with or without an assistant, are one count; assistants are another."""
+    routing, solver = built.routing, built.routing.solver()
+    types = problem.vehicle_types
+    by_pool: dict[str, list[int]] = {}
+    for v, t in enumerate(built.vehicle_type):
+        by_pool.setdefault(types[t].pool or types[t].name, []).append(v)
+    for pool, vehicles in by_pool.items():
+        size = problem.pools()[pool]
+        if len(vehicles) > size:
+            solver.Add(solver.Sum([routing.ActiveVehicleVar(v) for v in vehicles]) <= size)
+    assisted = [v for v, t in enumerate(built.vehicle_type) if types[t].has_assistant]
+    if problem.assistants_available is not None and len(assisted) > problem.assistants_available:
+        solver.Add(solver.Sum([routing.ActiveVehicleVar(v) for v in assisted]) <= problem.assistants_available)
 
 
 def routes_of(built: BuiltModel, assignment) -> list[list[int]]:

@@ -1,104 +1,267 @@
-"""Solve a run in partitions that share one fleet.
+"""Solve a run in partitions that share one fleet, side by side.
 
 Requests carry a partition key (door to door or pick-up point, by cluster of nearby
-schools). Each partition is searched in turn, largest first, with the vehicles the earlier
-ones left, and the routes are put together into one `Solution`.
+schools). A first pass finds how many vehicles of each catalogue row (and how many
+assistants) each partition's first solution would use on its own, and allocates the shared
+counts between partitions in proportion; the partitions are then searched independently,
+in processes or on a Dask cluster, so the routes never depend on the order they were solved
+in. Vehicles left over after the searches are offered to any request still unserved, and
+each request left unserved is explained with the rule that binds.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import time as clock
 
 import numpy as np
 
+from transport.optimise.diagnose import explain_unserved, impossible
 from transport.optimise.problem import Request, RoutingProblem, VehicleType
-from transport.optimise.search import SolveOptions, solve_one
+from transport.optimise.search import (
+    SMALL_PROBLEM,
+    SearchConfig,
+    SolveOptions,
+    best_of,
+    nothing_to_route,
+    portfolio,
+    search,
+    search_tasks,
+    servable_part,
+    solve_one,
+)
 from transport.optimise.solution import Route, Solution, Unserved
+from transport.optimise.tasks import run_tasks
 
 log = logging.getLogger(__name__)
 
-#: Each partition gets a share of the time still left in proportion to its requests, at least this.
+#: Each partition gets a share of the time in proportion to its requests, at least this.
 MIN_PARTITION_SECONDS = 1.0
+#: The search that tries to place a leftover request on a free vehicle of its own.
+REPAIR_SECONDS = 0.3
+ASSISTANTS = "assistants"
 
 
 def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solution:
-    """Solve each partition in turn (largest first), each taking the vehicles the others left."""
+    """Routes for every partition, found side by side with the fleet allocated between them."""
     options = options or SolveOptions()
     started = clock.perf_counter()
+    parts = _partitions(problem)
+    if len(parts) <= 1:
+        return _finish(problem, solve_one(problem, options), options, started)
+    allocation = _allocate(problem, parts, options)
+    subs = {key: _sub_problem(problem, part, allocation[key]) for key, part in parts.items()}
+    budget = _search_budget(options, started)
+    total = len(problem.requests)
+    plans, tasks = {}, []
+    for key, sub in subs.items():
+        servable, unserved = servable_part(sub, problem.vehicle_types)
+        limit = max(MIN_PARTITION_SECONDS, budget * len(sub.requests) / total)
+        configs = search_tasks(servable, dataclasses.replace(options, time_limit_s=limit)) if servable else []
+        plans[key] = (servable, unserved, [c for c, _ in configs], len(tasks), len(configs))
+        tasks += [(search, (servable, config, share)) for config, share in configs]
+    results = run_tasks(tasks, options.workers, options.scheduler)
+    solutions = {}
+    for key, (servable, unserved, configs, first, count) in plans.items():
+        solutions[key] = (best_of(servable, unserved, configs, results[first:first + count], started) if servable
+                          else nothing_to_route(subs[key], unserved, started))
+        log.info("  partition %s: %d requests, %d vehicles, %d unserved", key or "all", len(parts[key]),
+                 solutions[key].vehicles_used, len(solutions[key].unserved))
+    return _finish(problem, _merged(solutions, started), options, started)
+
+
+def _partitions(problem: RoutingProblem) -> dict[str, tuple[Request, ...]]:
+    """Requests by partition key, largest partition first."""
     keys = sorted({r.partition for r in problem.requests}, key=lambda k: (-sum(r.partition == k for r in problem.requests), k))
-    if len(keys) <= 1:
-        return solve_one(problem, options)
-    remaining = {vt.name: vt.count for vt in problem.vehicle_types}
-    routes: list[Route] = []
-    unserved: list[Unserved] = []
-    objective = 0
-    statuses = []
-    stopped_by: set[str] = set()
-    total = left = len(problem.requests)
-    for key in keys:
-        part = tuple(r for r in problem.requests if r.partition == key)
-        fleet = useful_fleet(part, problem.vehicle_types, remaining, problem.time_s)
-        ids = {r.request_id for r in part}
-        sub = dataclasses.replace(problem, requests=part, vehicle_types=fleet,
-                                  incompatible=tuple(p for p in problem.incompatible if p[0] in ids and p[1] in ids))
-        if options.solution_limit:  # fixed shares, so that reruns give each partition the same cap
-            limit = max(MIN_PARTITION_SECONDS, options.time_limit_s * len(part) / total)
-        else:  # a share of the time still left: a partition running over (a first solution is
-            # never cut short) is made up by the later ones instead of overrunning the whole run
-            budget = options.time_limit_s - (clock.perf_counter() - started)
-            limit = max(MIN_PARTITION_SECONDS, budget * len(part) / left)
-        left -= len(part)
-        solution = solve_one(sub, dataclasses.replace(options, time_limit_s=limit), catalogue=problem.vehicle_types)
-        offset = len(routes)
-        for k, route in enumerate(solution.routes):
-            routes.append(dataclasses.replace(route, vehicle=offset + k))
-            remaining[route.vehicle_type] -= 1
-        unserved += solution.unserved
-        objective += solution.objective
-        statuses.append(f"{key or 'all'}:{solution.status}")
-        stopped_by.add(str(solution.stats.get("stopped_by", "")))
-        log.info("  partition %s: %d requests, %d vehicles, %d unserved (%.1f s)", key or "all", len(part),
-                 solution.vehicles_used, len(solution.unserved), solution.solve_seconds)
-    status = "OK" if all(s.endswith(":OK") for s in statuses) else ";".join(statuses)
-    return Solution(tuple(routes), tuple(unserved), objective, status, clock.perf_counter() - started,
-                    "partitioned", {"partitions": statuses, "stopped_by": ";".join(sorted(stopped_by - {""}))})
+    return {k: tuple(r for r in problem.requests if r.partition == k) for k in keys}
 
 
-def useful_fleet(part: tuple[Request, ...], types: tuple[VehicleType, ...], remaining: dict[str, int],
+def _search_budget(options: SolveOptions, started: float) -> float:
+    """Seconds per process left for the searches: the run's limit, less the first pass (under a
+    work limit the shares stay fixed, so that reruns give each partition the same cap)."""
+    if options.solution_limit:
+        return options.time_limit_s
+    return max(MIN_PARTITION_SECONDS, options.time_limit_s - (clock.perf_counter() - started))
+
+
+def _sub_problem(problem: RoutingProblem, part: tuple[Request, ...], counts: dict[str, int]) -> RoutingProblem:
+    ids = {r.request_id for r in part}
+    return dataclasses.replace(problem, requests=part, vehicle_types=useful_fleet(part, problem.vehicle_types, counts, problem.time_s),
+                               incompatible=tuple(p for p in problem.incompatible if p[0] in ids and p[1] in ids),
+                               assistants_available=counts.get(ASSISTANTS, problem.assistants_available))
+
+
+# --------------------------------------------------------------------------- the fleet between partitions
+
+
+def _allocate(problem: RoutingProblem, parts: dict[str, tuple[Request, ...]], options: SolveOptions) -> dict[str, dict[str, int]]:
+    """Each partition's share of every pool (and of the assistants), from what its first
+    solution alone with the whole fleet would use: all it asks for when the pool suffices, the
+    slack split in proportion; else the pool split in proportion to what each asks."""
+    sizes = dict(problem.pools())
+    if problem.assistants_available is not None:
+        sizes[ASSISTANTS] = problem.assistants_available
+    alone = {key: _sub_problem(problem, part, sizes) for key, part in parts.items()}
+    firsts = []
+    for key, sub in alone.items():
+        servable, _ = servable_part(sub, problem.vehicle_types)
+        firsts.append((key, servable))
+    first_options = dataclasses.replace(options, solution_limit=1, time_limit_s=0.1)
+    tasks = [(search, (sub, portfolio(sub)[options.seed % len(portfolio(sub))], first_options)) for _, sub in firsts if sub]
+    results = iter(run_tasks(tasks, options.workers, options.scheduler))
+    asked = {key: _usage(sub, next(results)) if sub else {} for key, sub in firsts}
+    return _shares(sizes, parts, asked)
+
+
+def _shares(sizes: dict[str, int], parts: dict[str, tuple], asked: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    shares: dict[str, dict[str, int]] = {key: {} for key in parts}
+    for pool, size in sizes.items():
+        split = _split(size, {key: asked[key].get(pool, 0) for key in parts})
+        for key in parts:
+            shares[key][pool] = split[key]
+    return shares
+
+
+def _split(size: int, asked: dict[str, int]) -> dict[str, int]:
+    """Whole shares of `size` in proportion to what each asked (largest remainders, ties by key):
+    when the pool covers every ask, each gets its ask plus a proportional share of the slack."""
+    total = sum(asked.values())
+    if total == 0:
+        return dict.fromkeys(asked, 0)
+    exact = {k: size * a / total for k, a in asked.items()} if total > size else {
+        k: a + (size - total) * a / total for k, a in asked.items()}
+    shares = {k: math.floor(v) for k, v in exact.items()}
+    left = size - sum(shares.values())
+    for k in sorted(asked, key=lambda k: (-(exact[k] - shares[k]), k))[:max(0, left)]:
+        if asked[k]:
+            shares[k] += 1
+    return shares
+
+
+def _usage(problem: RoutingProblem, solution: Solution | None) -> dict[str, int]:
+    """Vehicles of each pool, and assistants, a solution uses."""
+    if solution is None:
+        return {}
+    types = {vt.name: vt for vt in problem.vehicle_types}
+    used: dict[str, int] = {}
+    for route in solution.routes:
+        vt = types[route.vehicle_type]
+        used[vt.pool or vt.name] = used.get(vt.pool or vt.name, 0) + 1
+        if vt.has_assistant:
+            used[ASSISTANTS] = used.get(ASSISTANTS, 0) + 1
+    return used
+
+
+def useful_fleet(part: tuple[Request, ...], types: tuple[VehicleType, ...], counts: dict[str, int],
                  time_s: np.ndarray | None = None) -> tuple[VehicleType, ...]:
-    """The vehicles still free that could serve something in this partition, no more than it could use.
+    """The vehicles of each pool this partition may use (`counts`) that could serve something in
+    it, no more than it could use.
 
     A catalogue type offered from several depots is taken from the nearest depot first, and
-    from farther depots only as far as the nearer ones run short of vehicles that fit:
-    offering every depot's full count multiplies the fleet, and the first solution's work
-    with it. Scarce vehicles (wheelchair spaces, passenger assistants) are offered only for
-    the pupils who need them: otherwise the first partitions spend them on pupils any taxi
-    could carry, and later partitions are left with dearer substitutes.
+    from farther depots only as far as the nearer ones run short of vehicles that fit.
+    Scarce vehicles (wheelchair spaces, passenger assistants) are offered only for the pupils
+    who need them, so that they are not spent on pupils any taxi could carry.
     """
     need_pa = any(r.needs_assistant for r in part)
     smallest = min(r.seats for r in part)
     stops = [n for r in part for n in (r.pickup, r.delivery) if n is not None]
     candidates = []
     for vt in types:
-        if remaining[vt.name] <= 0 or vt.usable_seats < smallest or (vt.has_assistant and not need_pa):
+        available = counts.get(vt.pool or vt.name, vt.count)
+        if available <= 0 or vt.usable_seats < smallest or (vt.has_assistant and not need_pa):
             continue
         fitting = [r for r in part if vt.can_carry(r)]
         if vt.wheelchair_spaces or vt.has_assistant:
             fitting = [r for r in fitting if (vt.wheelchair_spaces and r.wheelchairs) or (vt.has_assistant and r.needs_assistant)]
         if fitting:
             reach = float(time_s[vt.start, stops].mean()) if time_s is not None and stops else 0.0
-            candidates.append((vt, len(fitting), reach))
+            candidates.append((vt, len(fitting), reach, available))
     out = []
     offered: dict[tuple, int] = {}
-    for vt, fits, _ in sorted(candidates, key=lambda c: c[2]):
+    for vt, fits, _, available in sorted(candidates, key=lambda c: c[2]):
         variant = (vt.catalogue_type, vt.seats, vt.wheelchair_spaces, vt.has_assistant)
         room = fits - offered.get(variant, 0)
         if room <= 0:
             continue
-        count = min(remaining[vt.name], room)
+        count = min(vt.count, available, room)
         offered[variant] = offered.get(variant, 0) + count
-        out.append(dataclasses.replace(vt, count=count))
+        out.append(dataclasses.replace(vt, count=count, pool_size=available if vt.pool else vt.pool_size))
     order = {t.name: i for i, t in enumerate(types)}
     return tuple(sorted(out, key=lambda vt: order[vt.name]))
+
+
+# --------------------------------------------------------------------------- one solution, leftovers served
+
+
+def _merged(solutions: dict[str, Solution], started: float) -> Solution:
+    routes: list[Route] = []
+    unserved: list[Unserved] = []
+    statuses, stopped_by = [], set()
+    for key, solution in solutions.items():
+        routes += [dataclasses.replace(route, vehicle=len(routes) + k) for k, route in enumerate(solution.routes)]
+        unserved += solution.unserved
+        statuses.append(f"{key or 'all'}:{solution.status}")
+        stopped_by.add(str(solution.stats.get("stopped_by", "")))
+    status = "OK" if all(s.endswith(":OK") for s in statuses) else ";".join(statuses)
+    objective = sum(s.objective for s in solutions.values())
+    return Solution(tuple(routes), tuple(unserved), objective, status, clock.perf_counter() - started, "partitioned",
+                    {"partitions": statuses, "stopped_by": ";".join(sorted(stopped_by - {""}))})
+
+
+def _finish(problem: RoutingProblem, solution: Solution, options: SolveOptions, started: float) -> Solution:
+    """Offer vehicles nobody used to the requests still unserved, then say why each one left is."""
+    free = _free(problem, solution)
+    routes = list(solution.routes)
+    unserved: list[Unserved] = []
+    by_id = {r.request_id: r for r in problem.requests}
+    for u in solution.unserved:
+        req = by_id[u.request_id]
+        route = None if impossible(problem, req, problem.vehicle_types) else _alone(problem, req, free, options)
+        if route is None:
+            unserved.append(u)
+            continue
+        routes.append(dataclasses.replace(route, vehicle=len(routes)))
+        _take(problem, route, free)
+    reasons = tuple(explain_unserved(problem, by_id[u.request_id], free) for u in unserved)
+    stats = {**solution.stats, "repaired": len(solution.unserved) - len(unserved)}
+    if not routes[len(solution.routes):]:
+        return dataclasses.replace(solution, unserved=reasons, stats=stats, solve_seconds=clock.perf_counter() - started)
+    nodes = sum((by_id[u.request_id].pickup is not None) + (by_id[u.request_id].delivery is not None) for u in unserved)
+    objective = sum(r.cost for r in routes) + problem.unserved_penalty * nodes
+    return dataclasses.replace(solution, routes=tuple(routes), unserved=reasons, objective=int(objective), stats=stats,
+                               solve_seconds=clock.perf_counter() - started)
+
+
+def _free(problem: RoutingProblem, solution: Solution) -> dict[str, int]:
+    free = problem.pools()
+    if problem.assistants_available is not None:
+        free[ASSISTANTS] = problem.assistants_available
+    for route in solution.routes:
+        _take(problem, route, free)
+    return free
+
+
+def _take(problem: RoutingProblem, route: Route, free: dict[str, int]) -> None:
+    vt = next(t for t in problem.vehicle_types if t.name == route.vehicle_type)
+    free[vt.pool or vt.name] -= 1
+    if vt.has_assistant and ASSISTANTS in free:
+        free[ASSISTANTS] -= 1
+
+
+def _alone(problem: RoutingProblem, req: Request, free: dict[str, int], options: SolveOptions) -> Route | None:
+    """A route for `req` on a vehicle nobody uses, if one can carry it alone within its limits."""
+    if req.needs_assistant and free.get(ASSISTANTS, 1) <= 0:
+        return None
+    fleet = tuple(dataclasses.replace(vt, count=1, pool_size=1) for vt in problem.vehicle_types
+                  if free.get(vt.pool or vt.name, 0) > 0 and vt.can_carry(req))
+    if not fleet:
+        return None
+    one = dataclasses.replace(problem, requests=(req,), vehicle_types=fleet, incompatible=(), assistants_available=None)
+    config = SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", False)
+    found = search(one, config, dataclasses.replace(options, time_limit_s=REPAIR_SECONDS, solution_limit=None))
+    return found.routes[0] if found is not None and found.routes and not found.unserved else None
+
+
+__all__ = ["SMALL_PROBLEM", "solve", "useful_fleet"]

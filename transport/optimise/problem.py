@@ -52,7 +52,9 @@ class VehicleType:
     """A kind of vehicle (and crew) that can be hired, priced in pence.
 
     A variant of a catalogue row: the same type at the same depot, with or without a
-    passenger assistant. Its `name` is built here and nowhere else.
+    passenger assistant. Its `name` is built here and nowhere else. Variants with the same
+    `pool` are the same vehicles (an assistant is hired separately and rides in whichever
+    vehicle needs one), so together they use at most `pool_size` vehicles.
     """
 
     catalogue_type: str
@@ -66,6 +68,8 @@ class VehicleType:
     start: int = 0  # location index
     end: int = 0
     max_duration_s: int | None = None
+    pool: str = ""  # the catalogue row (type@depot) whose vehicles this variant draws on
+    pool_size: int | None = None  # vehicles of the pool, all variants together
 
     @property
     def name(self) -> str:
@@ -95,6 +99,16 @@ class RoutingProblem:
     unserved_penalty: int = 10_000_000  # pence: far above any vehicle's cost, so serving always wins
     span_cost_per_s: int = 0  # small secondary term: pence per second a vehicle is out
     location_names: tuple[str, ...] = field(default=())
+    assistants_available: int | None = None  # passenger assistants that can be hired for this run
+
+    def pools(self) -> dict[str, int]:
+        """Vehicles available by pool (the variants of one catalogue row together); a variant
+        with no pool is a pool of its own, named by the variant."""
+        sizes: dict[str, int] = {}
+        for vt in self.vehicle_types:
+            key = vt.pool or vt.name
+            sizes[key] = sizes.get(key, 0) + vt.count if vt.pool_size is None else vt.pool_size
+        return sizes
 
     def __post_init__(self) -> None:
         n = self.time_s.shape[0]

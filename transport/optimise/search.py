@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time as clock
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from transport.optimise.diagnose import explain_left, prefilter
@@ -39,6 +38,7 @@ class SolveOptions:
     seed: int = 0  # picks the configuration each worker runs: same seed and limit, same configuration
     solution_limit: int | None = None  # a deterministic work limit; when set, the same inputs give the same routes
     log_search: bool = False
+    scheduler: str | None = None  # a dask.distributed address ('' for a local cluster) to search partitions on
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,37 +113,57 @@ def portfolio(problem: RoutingProblem) -> tuple[SearchConfig, ...]:
 
 def solve_one(problem: RoutingProblem, options: SolveOptions, catalogue: tuple[VehicleType, ...] | None = None) -> Solution:
     """One search (or a portfolio of them) over one set of requests; see `diagnose.prefilter` for `catalogue`."""
+    from transport.optimise.tasks import run_tasks
+
     started = clock.perf_counter()
+    sub, unserved = servable_part(problem, catalogue)
+    if sub is None:
+        return nothing_to_route(problem, unserved, started)
+    tasks = search_tasks(sub, options)
+    workers = 1 if len(sub.requests) < SMALL_PROBLEM else options.workers
+    results = run_tasks([(search, (sub, config, share)) for config, share in tasks], workers)
+    return best_of(sub, unserved, [c for c, _ in tasks], results, started)
+
+
+def servable_part(problem: RoutingProblem, catalogue: tuple[VehicleType, ...] | None = None
+                  ) -> tuple[RoutingProblem | None, list[Unserved]]:
+    """The requests some vehicle could serve alone (None when there are none), and the others explained."""
     servable, unserved = prefilter(problem, catalogue)
     if not servable:
-        return Solution((), tuple(unserved), len(unserved) * problem.unserved_penalty, "NOTHING_TO_ROUTE",
-                        clock.perf_counter() - started)
-    sub = dataclasses.replace(problem, requests=tuple(problem.requests[i] for i in servable))
-    strategies = portfolio(sub)
-    # a second process is not worth starting for a handful of requests: small problems try
-    # every configuration in turn instead (one may leave a request out that another serves)
-    small = len(sub.requests) < SMALL_PROBLEM
+        return None, unserved
+    return dataclasses.replace(problem, requests=tuple(problem.requests[i] for i in servable)), unserved
+
+
+def nothing_to_route(problem: RoutingProblem, unserved: list[Unserved], started: float) -> Solution:
+    return Solution((), tuple(unserved), len(unserved) * problem.unserved_penalty, "NOTHING_TO_ROUTE",
+                    clock.perf_counter() - started)
+
+
+def search_tasks(problem: RoutingProblem, options: SolveOptions) -> list[tuple[SearchConfig, SolveOptions]]:
+    """The configurations to search and each one's time: `workers` of the portfolio side by side,
+    or, for a handful of requests, every configuration in turn sharing the time (one may leave a
+    request out that another serves, and a second process is not worth starting)."""
+    strategies = portfolio(problem)
+    small = len(problem.requests) < SMALL_PROBLEM
     count = len(strategies) if small else max(1, min(options.workers, len(strategies)))
     configs = [strategies[(options.seed + k) % len(strategies)] for k in range(count)]
-    if small or count == 1:
-        share = dataclasses.replace(options, time_limit_s=options.time_limit_s / count)
-        results = [search(sub, config, share) for config in configs]
-    else:
-        with ProcessPoolExecutor(max_workers=count) as pool:
-            results = list(pool.map(search, [sub] * count, configs, [options] * count))
+    share = options.time_limit_s / count if small or count == 1 else options.time_limit_s
+    return [(config, dataclasses.replace(options, time_limit_s=share)) for config in configs]
+
+
+def best_of(problem: RoutingProblem, unserved: list[Unserved], configs: list[SearchConfig],
+            results: list[Solution | None], started: float) -> Solution:
+    """The search that served most (then cheapest), with every request it left out explained."""
     found = [r for r in results if r is not None]
     if not found:
-        reasons = tuple(Unserved(r.request_id, "SOLVER_LEFT_UNSERVED", UNSERVED_REASONS["SOLVER_LEFT_UNSERVED"]) for r in sub.requests)
+        reasons = tuple(Unserved(r.request_id, "SOLVER_LEFT_UNSERVED", UNSERVED_REASONS["SOLVER_LEFT_UNSERVED"])
+                        for r in problem.requests)
         return Solution((), tuple(unserved) + reasons, 0, "NO_SOLUTION_FOUND", clock.perf_counter() - started)
     best = min(found, key=lambda s: (len(s.unserved), s.objective))
-    extra = tuple(explain_left(sub, u.request_id) for u in best.unserved)
+    extra = tuple(explain_left(problem, u.request_id) for u in best.unserved)
     return dataclasses.replace(
-        best,
-        unserved=tuple(unserved) + extra,
-        solve_seconds=clock.perf_counter() - started,
-        stats={**best.stats, "strategies": [c.label for c in configs],
-               "objectives": [s.objective if s else None for s in results]},
-    )
+        best, unserved=tuple(unserved) + extra, solve_seconds=clock.perf_counter() - started,
+        stats={**best.stats, "strategies": [c.label for c in configs], "objectives": [s.objective if s else None for s in results]})
 
 
 def _parameters(config: SearchConfig, options: SolveOptions):
