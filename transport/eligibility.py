@@ -176,8 +176,8 @@ class _Area:
         return float(self.distances.metres[p.row, self.column[urn]])
 
     def upper(self, p: _Pupil, urn: str) -> float:
-        """The route for upper limits: by road where measured, else the walking route."""
-        if self.distances.road_metres is not None:
+        """The route for upper limits: by road where the policy says so and it was measured, else walking."""
+        if self.distances.road_metres is not None and self.policy.extended_rights_upper_measure == "road":
             road = float(self.distances.road_metres[p.row, self.column[urn]])
             if np.isfinite(road):
                 return road
@@ -401,11 +401,14 @@ def _compulsory(p: _Pupil, age: int, area: _Area) -> _Outcome:
 
 
 def _distance_outcome(p: _Pupil, age: int, limit: float, nearest: str, area: _Area) -> _Outcome:
-    """Eligible on distance; named for the nearer school that had no place, where one did."""
+    """Eligible on distance; named for the nearer schools that had no place, where there were any."""
     facts = {"limit": _fmt(limit)}
-    unlimited = _candidates(p, area, post16=False, with_places=False)
-    nearer = [u for u in unlimited if area.walk(p, u) + DISTANCE_TOLERANCE_M < area.walk(p, p.urn)]
-    if nearer and not (p.plan and not p.on_preference):
+    available = set(_candidates(p, area, post16=False))
+    own = area.walk(p, p.urn)
+    nearer = [u for u in _candidates(p, area, post16=False, with_places=False)
+              if u not in available and area.walk(p, u) + DISTANCE_TOLERANCE_M < own]
+    named = p.plan and not p.on_preference
+    if nearer and not named and area.policy.nearest_suitable_school_rule:
         return _Outcome("NO_PLACE_AT_NEARER_SCHOOL", facts | {"refused": ", ".join(nearer)}, (p.urn, *nearer), nearest)
     code = "DISTANCE_UNDER_8" if age < area.policy.distance_age_threshold else "DISTANCE_8_PLUS"
     return _Outcome(code, facts, (p.urn,), nearest)
