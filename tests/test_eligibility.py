@@ -726,3 +726,111 @@ def test_walking_route_geojson_draws_the_route_that_was_measured(mile_walk, tmp_
     coords = json.loads(path.read_text(encoding="utf-8"))["features"][0]["geometry"]["coordinates"]
     drawn = sum(_great_circle((a[1], a[0]), (b[1], b[0])) for a, b in zip(coords[:-1], coords[1:], strict=True))
     assert (round(measured / MILE, 2), drawn) == (1.4, pytest.approx(measured, abs=5.0))
+
+
+# ------------------------------------------------------------------ the command line, on a hand-made file
+
+def _cli(*args: str, cwd: Path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "TRANSPORT_DATA_DIR"}
+    return subprocess.run([sys.executable, "-m", "transport.cli", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def _write_eligibility_case(folder: Path, pupil_edits: dict[tuple[int, str], str] | None = None) -> Path:
+    """The mile town: primaries at A and C, a post-16 college at F, and a school far beyond the network.
+
+    Pupils (assessed on 5 January 2026): P1 at F attends A (3 miles, 1 m short) after C refused them,
+    aged 7 until 10 March 2026; P2 has a plan and no assessment; P3 attends the school beyond the
+    network; P4 has a plan and is assessed unable to walk.
+    """
+    from tests.osm_fixture import town_xml
+
+    (folder / "town.osm").write_text(town_xml(block_m=MILE), encoding="utf-8")
+    a, c, f = _node("A"), _node("C"), _node("F")
+    pd.DataFrame([
+        {"urn": "910001", "name": "A Primary", "lat": a[0], "lon": a[1], "phase": "primary", "type": "mainstream"},
+        {"urn": "910002", "name": "C Primary", "lat": c[0], "lon": c[1], "phase": "primary", "type": "mainstream"},
+        {"urn": "910003", "name": "F College", "lat": f[0], "lon": f[1], "phase": "post-16", "type": "mainstream"},
+        {"urn": "910004", "name": "Over The Border Primary", "lat": 52.9, "lon": -1.2, "phase": "primary",
+         "type": "mainstream"},
+    ]).assign(start_time="08:50", finish_time="15:15", sex="mixed", sixth_form="").to_csv(folder / "schools.csv", index=False)
+    rows = [
+        {"pupil_id": "P1", "at": "F", "date_of_birth": "2018-03-10", "school_urn": "910001", "refused_at": "910002", "sex": "F"},
+        {"pupil_id": "P2", "at": "A", "date_of_birth": "2017-05-01", "school_urn": "910001", "ehcp": "yes", "send_need": "ASD"},
+        {"pupil_id": "P3", "at": "A", "date_of_birth": "2017-05-01", "school_urn": "910004"},
+        {"pupil_id": "P4", "at": "D", "date_of_birth": "2016-05-01", "school_urn": "910001", "ehcp": "yes", "cannot_walk": "yes",
+         "named_on_preference": "no", "send_need": "PD"},
+    ]
+    frame = pd.DataFrame([{**r, "lat": _node(r["at"])[0], "lon": _node(r["at"])[1]} for r in rows]).drop(columns="at")
+    frame = frame.reindex(columns=["pupil_id", "lat", "lon", "date_of_birth", "school_urn", "ehcp", "cannot_walk",
+                                   "named_on_preference", "sex", "refused_at", "religion_preference", "send_need"]).astype(object).fillna("")
+    for (row, column), text in (pupil_edits or {}).items():
+        frame.loc[row - 2, column] = text
+    frame.to_csv(folder / "pupils.csv", index=False)
+    pd.DataFrame([{"vehicle_type": "taxi", "seats": 4, "wheelchair_spaces": 0, "daily_price_gbp": 40, "price_per_mile_gbp": 2.0,
+                   "available": 5}]).to_csv(folder / "vehicles.csv", index=False)
+    (folder / "scenario.toml").write_text(
+        'name = "mile-town"\n[data]\nnetwork = "town.osm"\nschools = "schools.csv"\npupils = "pupils.csv"\n'
+        'vehicles = "vehicles.csv"\ncontracts = ""\n[policy]\nacademic_year_start = 2025\nassessment_date = 2026-01-05\n',
+        encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def eligibility_run(tmp_path_factory: pytest.TempPathFactory):
+    folder = _write_eligibility_case(tmp_path_factory.mktemp("cli-eligibility"))
+    done = _cli("eligibility", "scenario.toml", "--out", "out", "--explain", "P1", cwd=folder)
+    return folder, done
+
+
+def test_a_hand_made_pupils_file_with_the_new_columns_runs_through_transport_eligibility(eligibility_run) -> None:
+    folder, done = eligibility_run
+    out = pd.read_csv(folder / "out" / "eligibility.csv", dtype={"school_urn": str}, keep_default_na=False)
+    got = out.set_index("pupil_id")[["age", "assessed_on", "reason_code", "changes_on", "reason_code_after"]]
+    assert (done.returncode, got.to_dict("index")) == (0, {
+        "P1": {"age": 7, "assessed_on": "2026-01-05", "reason_code": "NO_PLACE_AT_NEARER_SCHOOL", "changes_on": "2026-03-10",
+               "reason_code_after": "WITHIN_WALKING_DISTANCE"},
+        "P2": {"age": 8, "assessed_on": "2026-01-05", "reason_code": "SEND_ASSESSMENT_NEEDED", "changes_on": "",
+               "reason_code_after": ""},
+        "P3": {"age": 8, "assessed_on": "2026-01-05", "reason_code": "ROUTE_NOT_MEASURED", "changes_on": "",
+               "reason_code_after": ""},
+        "P4": {"age": 9, "assessed_on": "2026-01-05", "reason_code": "SEND_MOBILITY", "changes_on": "", "reason_code_after": ""},
+    })
+
+
+def test_transport_eligibility_lists_the_decisions_waiting_for_an_officer(eligibility_run) -> None:
+    folder, _ = eligibility_run
+    todo = pd.read_csv(folder / "out" / "eligibility_actions.csv")
+    assert todo[["pupil_id", "reason_code"]].values.tolist() == [["P2", "SEND_ASSESSMENT_NEEDED"], ["P3", "ROUTE_NOT_MEASURED"]]
+
+
+def test_explain_draws_the_decisive_routes_and_names_the_points_and_the_date_of_change(eligibility_run) -> None:
+    folder, done = eligibility_run
+    features = json.loads((folder / "out" / "walking_route_P1.geojson").read_text(encoding="utf-8"))["features"]
+    drawn = {f["properties"]["school_urn"]: f["properties"]["walk_distance_m"] for f in features}
+    assert (sorted(drawn), drawn["910002"] == pytest.approx(_route("F", "C"), abs=1.0),
+            "Home measured from" in done.stdout, "School 910002 (C Primary" in done.stdout,
+            "From 2026-03-10" in done.stdout) == (["910001", "910002"], True, True, True, True)
+
+
+@pytest.mark.parametrize(
+    ("edits", "row", "column"),
+    [
+        pytest.param({(3, "cannot_walk"): "maybe"}, 3, "cannot_walk", id="cannot_walk_not_yes_or_no"),
+        pytest.param({(2, "named_on_preference"): "mum chose"}, 2, "named_on_preference", id="named_on_preference_not_yes_or_no"),
+        pytest.param({(4, "refused_at"): "999999"}, 4, "refused_at", id="refused_at_unknown_school"),
+        pytest.param({(2, "sex"): "unknown"}, 2, "sex", id="sex_not_f_or_m"),
+        pytest.param({(5, "religion_preference"): "Jedi"}, 5, "religion_preference", id="religion_no_school_has"),
+        pytest.param({(2, "date_of_birth"): "2018-13-01"}, 2, "date_of_birth", id="date_of_birth_not_a_date"),
+    ],
+)
+def test_bad_values_in_the_new_columns_exit_2_with_file_row_and_column(tmp_path: Path, edits: dict, row: int,
+                                                                       column: str) -> None:
+    folder = _write_eligibility_case(tmp_path, edits)
+    done = _cli("eligibility", "scenario.toml", "--out", "out", cwd=folder)
+    assert (done.returncode, f"pupils.csv row {row}, column '{column}'" in done.stderr, "Traceback" in done.stderr) == (
+        2, True, False), done.stderr
