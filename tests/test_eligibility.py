@@ -461,6 +461,13 @@ def test_11th_birthday_opens_the_three_nearest_schools_right_to_a_year_6_pupil_a
         "WITHIN_WALKING_DISTANCE", "2025-11-20", "LOW_INCOME_SECONDARY")
 
 
+def test_one_reason_for_not_being_eligible_giving_way_to_another_is_not_a_change() -> None:
+    """Year 11 within walking distance: after the last Friday in June they are over compulsory age, still not eligible."""
+    case = Case(0, SECONDARY_1, {SECONDARY_1: miles(1)}, "", pupil={"born": "2010-03-01"})
+    out = _decide_cases([case], Policy()).iloc[0]
+    assert (out["reason_code"], out["changes_on"], out["reason_code_after"]) == ("WITHIN_WALKING_DISTANCE", "", "")
+
+
 def test_include_reception_off_makes_a_reception_pupil_eligible_only_from_compulsory_school_age() -> None:
     case = Case(0, PRIMARY, {PRIMARY: miles(2.5)}, "", pupil={"born": "2020-10-15"})
     out = _decide_cases([case], Policy(include_reception=False)).iloc[0]

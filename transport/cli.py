@@ -143,7 +143,7 @@ def eligibility_command(
     todo.to_csv(target / ELIGIBILITY_ACTIONS.file, index=False)
     counts = table.groupby(["eligible", "reason_code"]).size()
     typer.echo(f"{int(table['eligible'].sum())} of {len(table)} pupils eligible ({table['eligible'].mean():.1%}) "
-               f"on {spec.policy.assessed_on:%d %B %Y}")
+               f"on {spec.policy.assessed_on.day} {spec.policy.assessed_on:%B %Y}")
     for (eligible, code), n in counts.sort_values(ascending=False).items():
         typer.echo(f"  {'eligible    ' if eligible else 'not eligible'}  {code:<28} {n:>6}  {n / len(table):6.1%}")
     changing = table["changes_on"].astype(str).str.len().gt(0)

@@ -252,7 +252,7 @@ def _decide_pupil(p: _Pupil, area: _Area) -> dict:
     timeline = [(first_day, _decide_on(p, first_day, area))]
     timeline += [(day, _decide_on(p, day, area)) for day in _age_events(p, policy) if first_day < day <= last_day]
     first = timeline[0][1]
-    change = next(((day, o) for day, o in timeline[1:] if o.code != first.code), None)
+    change = next(((day, o) for day, o in timeline[1:] if _changes(first, o)), None)
     walk_m = area.walk(p, p.urn) if p.urn in area.column else np.nan
     upper_m = area.upper(p, p.urn) if p.urn in area.column else np.nan
     nearest_m = area.walk(p, first.nearest) if first.nearest else np.nan
@@ -270,6 +270,13 @@ def _decide_pupil(p: _Pupil, area: _Area) -> dict:
         "reason_code_after": change[1].code if change else "",
         "eligible_share_of_year": _eligible_share(timeline, policy),
     }
+
+
+def _changes(before: _Outcome, after: _Outcome) -> bool:
+    """A change a parent and the budget need to know of: eligible or not, or the ground of eligibility.
+    One reason for not being eligible giving way to another is no change."""
+    eligible = before.code in ELIGIBLE_CODES, after.code in ELIGIBLE_CODES
+    return eligible[0] != eligible[1] or (eligible[0] and before.code != after.code)
 
 
 def _age_events(p: _Pupil, policy: Policy) -> list[dt.date]:

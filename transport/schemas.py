@@ -185,7 +185,8 @@ ELIGIBILITY = Table("eligibility", "eligibility.csv", "one row per pupil: the de
     _c("door_to_door", "bool", "Collected from home (assessed unable to walk, or wheelchair, mobility or sensory need, "
        "passenger assistant, travels alone), not from a pick-up point.", required=True),
     _c("changes_on", "date", "The first day of the school year after the assessment date when the decision changes "
-       "with the pupil's age (compulsory school age starts or ends, 8th or 11th birthday)."),
+       "with the pupil's age (compulsory school age starts or ends, 8th or 11th birthday): eligible or not, or the "
+       "ground of eligibility."),
     _c("eligible_after", "bool", "Eligible from changes_on."),
     _c("reason_code_after", "string", "The outcome code from changes_on."),
     _c("eligible_share_of_year", "float", "Share of the school year's weekdays (1 September to 31 July), from the "
