@@ -222,22 +222,30 @@ def _area(pupils: pd.DataFrame, schools: pd.DataFrame, distances: WalkDistances,
     )
 
 
+def _yes_no(value: object) -> bool | None:
+    """A parsed yes/no cell (or a hand-made one): True, False, or None when blank."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, str):
+        text = value.strip().lower()
+        return None if not text else text in ("yes", "y", "true", "t", "1")
+    return bool(value)
+
+
 def _pupil(i: int, row: dict, policy: Policy) -> _Pupil:
     def flag(name: str) -> bool:
-        value = row.get(name, False)
-        return bool(value) if value is not None and value == value else False
+        return bool(_yes_no(row.get(name)))
 
     born = row.get("date_of_birth")
     born = (born.date() if isinstance(born, dt.datetime) else born) if isinstance(born, dt.date) else None
-    assessed = row.get("cannot_walk")
+    assessed = _yes_no(row.get("cannot_walk"))
     needs = frozenset(n for n in str(row.get("send_need") or "").split(";") if n)
     door = (assessed is True or flag("wheelchair") or flag("passenger_assistant") or flag("travel_alone")
             or bool(needs & set(policy.send_needs_qualifying)))
     return _Pupil(
         row=i, pupil_id=str(row["pupil_id"]), urn=str(row["school_urn"]), age=int(row["age"]), born=born,
         school_age=school_year_age(born, policy.academic_year_start) if born else int(row["age"]),
-        plan=flag("ehcp"), cannot_walk=assessed if isinstance(assessed, bool) else None,
-        on_preference=flag("named_on_preference"), sex=str(row.get("sex") or ""),
+        plan=flag("ehcp"), cannot_walk=assessed, on_preference=flag("named_on_preference"), sex=str(row.get("sex") or ""),
         refused=frozenset(u for u in str(row.get("refused_at") or "").split(";") if u),
         religion=str(row.get("religion_preference") or "").strip(), low_income=flag("low_income"),
         unsafe=flag("unsafe_route"), needs=needs, wheelchair=flag("wheelchair"), door_needs=door,
@@ -497,10 +505,10 @@ def _facts(p: _Pupil, day: dt.date, area: _Area) -> dict:
     charge = policy.post16_contribution_gbp_per_year
     exempt = p.low_income and policy.post16_contribution_low_income_exempt
     contribution = f" The family contributes £{charge:,.0f} a year." if charge > 0 and not exempt else ""
-    starts = compulsory_school_age_starts(p.born).strftime("%-d %B %Y") if p.born else "the term after the 5th birthday"
+    starts = _day(compulsory_school_age_starts(p.born)) if p.born else "the term after the 5th birthday"
     measure = "road" if policy.extended_rights_upper_measure == "road" and area.distances.road_metres is not None else "walking"
     return {"miles": m_to_miles(walk_m), "limit": _fmt(policy.walking_limit_miles(p.age_on(day))), "age": p.age_on(day),
-            "on": day.strftime("%-d %B %Y"), "school": p.urn, "nearest": "", "nearest_miles": float("nan"),
+            "on": _day(day), "school": p.urn, "nearest": "", "nearest_miles": float("nan"),
             "upper_miles": m_to_miles(upper_m), "measure": measure, "three": "", "faith": "", "refused": "",
             "contribution": contribution, "compulsory_from": starts}
 
@@ -510,6 +518,10 @@ def actions(eligibility: pd.DataFrame) -> pd.DataFrame:
     waiting = eligibility[eligibility["reason_code"].isin(ELIGIBILITY_ACTIONS)]
     return ACTIONS_TABLE.frame({"pupil_id": r.pupil_id, "school_urn": r.school_urn, "reason_code": r.reason_code,
                                 "action": ELIGIBILITY_ACTIONS[r.reason_code]} for r in waiting.itertuples(index=False))
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def _round(value: float, digits: int) -> float:
