@@ -841,3 +841,18 @@ def test_bad_values_in_the_new_columns_exit_2_with_file_row_and_column(tmp_path:
     done = _cli("eligibility", "scenario.toml", "--out", "out", cwd=folder)
     assert (done.returncode, f"pupils.csv row {row}, column '{column}'" in done.stderr, "Traceback" in done.stderr) == (
         2, True, False), done.stderr
+
+
+@pytest.mark.parametrize(("measure", "expected"), [("road", miles(2.75)), ("walk", miles(2.5))])
+def test_upper_distance_is_the_route_the_policy_measures_upper_limits_by(measure: str, expected: float) -> None:
+    case = Case(13, SECONDARY_2, FOUR_SECONDARIES, "", pupil={"low_income": True}, road={SECONDARY_2: miles(2.75)})
+    out = _decide_cases([case], Policy(extended_rights_upper_measure=measure)).iloc[0]
+    assert out["upper_distance_m"] == round(expected, 1)
+
+
+def test_upper_distance_is_left_empty_where_the_road_route_was_not_measured() -> None:
+    pupils = pupils_frame([{"age": 13, "school_urn": SECONDARY_1}])
+    metres = np.array([Case(13, SECONDARY_1, {SECONDARY_1: miles(3.5)}, "").distances_row()])
+    out = decide(pupils, SCHOOLS, WalkDistances(metres=metres, school_urns=URNS, road_metres=np.full_like(metres, np.nan)),
+                 Policy()).iloc[0]
+    assert (out["reason_code"], math.isnan(out["upper_distance_m"])) == ("DISTANCE_8_PLUS", True)

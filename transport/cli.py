@@ -151,11 +151,11 @@ def eligibility_command(
                f"{len(todo)} wait for an officer ({ELIGIBILITY_ACTIONS.file})")
     typer.echo(f"Written: {target / 'eligibility.csv'}")
     if explain:
-        for line in _explain_route(explain, table, inputs, walk, target):
+        for line in _explain_route(explain, table, inputs, walk, target, spec.policy):
             typer.echo(line)
 
 
-def _explain_route(pupil_id: str, table, inputs, walk, target: Path) -> list[str]:
+def _explain_route(pupil_id: str, table, inputs, walk, target: Path, policy) -> list[str]:
     """The decision of one pupil: the points measured, the decisive routes (written as GeoJSON an
     officer can show a parent) and the date of any change in the year."""
     import numpy as np
@@ -185,8 +185,10 @@ def _explain_route(pupil_id: str, table, inputs, walk, target: Path) -> list[str
             measured.append(((float(school["lat"]), float(school["lon"])),
                              {"pupil_id": pupil_id, "school_urn": urn, "role": role, "walk_distance_m": round(float(m), 1),
                               "reason_code": row["reason_code"]}))
-    if row["upper_distance_m"] == row["upper_distance_m"] and row["upper_distance_m"] != row["walk_distance_m"]:
-        lines.append(f"  Upper limits measured to the school attended by road: {row['upper_distance_m'] / 1609.344:.2f} miles")
+    if row["upper_distance_m"] == row["upper_distance_m"]:
+        measure = "road" if policy.extended_rights_upper_measure == "road" else "walking"
+        lines.append(f"  Extended rights' upper limits measured to the school attended by the {measure} route: "
+                     f"{row['upper_distance_m'] / 1609.344:.2f} miles")
     if str(row["changes_on"] or ""):
         after = "eligible" if row["reason_code_after"] in ELIGIBLE_CODES else "not eligible"
         lines.append(f"  From {row['changes_on']} (a birthday or compulsory school age): {after}, {row['reason_code_after']}")

@@ -183,6 +183,13 @@ class _Area:
                 return road
         return self.walk(p, urn)
 
+    def upper_measured(self, p: _Pupil, urn: str) -> float:
+        """The route as the policy's upper-limit measure gives it, NaN where that was not measured."""
+        if self.policy.extended_rights_upper_measure == "walk":
+            return self.walk(p, urn)
+        road = self.distances.road_metres
+        return float(road[p.row, self.column[urn]]) if road is not None else np.nan
+
 
 @dataclass(frozen=True)
 class _Outcome:
@@ -262,7 +269,7 @@ def _decide_pupil(p: _Pupil, area: _Area) -> dict:
     first = timeline[0][1]
     change = next(((day, o) for day, o in timeline[1:] if _changes(first, o)), None)
     walk_m = area.walk(p, p.urn) if p.urn in area.column else np.nan
-    upper_m = area.upper(p, p.urn) if p.urn in area.column else np.nan
+    upper_m = area.upper_measured(p, p.urn) if p.urn in area.column else np.nan
     nearest_m = area.walk(p, first.nearest) if first.nearest else np.nan
     facts = _facts(p, first_day, area) | {"nearest": first.nearest, "nearest_miles": m_to_miles(nearest_m)} | first.facts
     return {
