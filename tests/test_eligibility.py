@@ -856,3 +856,17 @@ def test_upper_distance_is_left_empty_where_the_road_route_was_not_measured() ->
     out = decide(pupils, SCHOOLS, WalkDistances(metres=metres, school_urns=URNS, road_metres=np.full_like(metres, np.nan)),
                  Policy()).iloc[0]
     assert (out["reason_code"], math.isnan(out["upper_distance_m"])) == ("DISTANCE_8_PLUS", True)
+
+
+def test_transport_eligibility_reports_a_school_beyond_the_network_by_urn(eligibility_run) -> None:
+    _, done = eligibility_run
+    assert "beyond the network" in done.stderr and "910004" in done.stderr
+
+
+def test_an_assessment_date_outside_the_academic_year_exits_2_naming_the_setting(tmp_path: Path) -> None:
+    folder = _write_eligibility_case(tmp_path)
+    text = (folder / "scenario.toml").read_text(encoding="utf-8").replace("2026-01-05", "2024-01-05")
+    (folder / "scenario.toml").write_text(text, encoding="utf-8")
+    done = _cli("eligibility", "scenario.toml", "--out", "out", cwd=folder)
+    assert (done.returncode, "assessment_date 2024-01-05 is outside the academic year" in done.stderr,
+            "Traceback" in done.stderr) == (2, True, False)
