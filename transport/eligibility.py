@@ -363,8 +363,11 @@ def _candidates(p: _Pupil, area: _Area, *, post16: bool, with_places: bool = Tru
     or unit, one meeting the need), the pupil's sex, a place, not refused, and measured."""
     a = area
     phase = age_phase(p.school_age)
-    fits = a.sixth_form.copy() if post16 or phase == "post-16" else np.isin(a.phase, list(SUITABLE_PHASES[phase]))
+    post16 = post16 or phase == "post-16"
+    fits = a.sixth_form.copy() if post16 else np.isin(a.phase, list(SUITABLE_PHASES[phase]))
     own = a.column.get(p.urn)
+    if post16 and own is not None:
+        fits[own] = True  # a student enrolled at a school is taught post-16 there, declared or not
     if p.plan and own is not None and a.type[own] != "mainstream":
         fits &= (a.type != "mainstream") & np.array([not n or bool(n & p.needs) for n in a.needs_served], dtype=bool)
     else:
