@@ -220,7 +220,7 @@ TRANSPORTED = Table("transported", "transported_pupils.csv", "eligible pupils gi
 NEEDS = Table("needs", "transport_needs.csv", "what each pupil given a vehicle needs, for the independent check.", (
     _c("pupil_id", "string", "Pseudonymous id.", required=True),
     _c("school_urn", "string", "School.", required=True),
-    _c("age", "int", "Age at 31 August of the academic year (sets the ride limit).", "years", required=True),
+    _c("age", "int", "Age on the assessment date (sets the ride limit).", "years", required=True),
     _c("mode", "string", "door or stop.", required=True),
     _c("wheelchair", "bool", "Travels in a wheelchair."),
     _c("passenger_assistant", "bool", "Needs a passenger assistant."),
