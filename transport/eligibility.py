@@ -240,6 +240,8 @@ def _yes_no(value: object) -> bool | None:
 
 
 def _pupil(i: int, row: dict, policy: Policy) -> _Pupil:
+    """One row of the pupils table as the rules read it; columns a hand-made table lacks are blank."""
+
     def flag(name: str) -> bool:
         return bool(_yes_no(row.get(name)))
 
