@@ -54,7 +54,7 @@ def write_town_case(folder: Path, school_name: str = SCHOOL_NAME_HOSTILE) -> Pat
     homes = {"P1": (0, 0), "P2": (0, 1), "P3": (2, 0), "P4": (0.5, 0)}
     pd.DataFrame([
         {"pupil_id": pid, "lat": _at(*xy)[0], "lon": _at(*xy)[1], "age": 12, "school_urn": "900001", "ehcp": "yes",
-         "send_need": "SEMH", "travel_alone": "yes"} for pid, xy in homes.items()
+         "cannot_walk": "yes", "send_need": "SEMH", "travel_alone": "yes"} for pid, xy in homes.items()
     ]).to_csv(folder / "pupils.csv", index=False)
     d_lat, d_lon = _at(0, 0)
     pd.DataFrame([{"vehicle_type": "taxi", "seats": 4, "wheelchair_spaces": 0, "daily_price_gbp": 40, "price_per_mile_gbp": 2.0,

@@ -23,24 +23,29 @@ from transport.policy import Policy
 TO_BNG = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
 
 SCHOOL_HEADER = ["urn", "name", "lat", "lon", "phase", "type", "start_time", "finish_time", "religious_character",
-                 "places", "sen_places", "needs_served"]
+                 "places", "sen_places", "needs_served", "sex", "sixth_form"]
 SCHOOL_ROWS = [
-    ["100001", "Brook Primary", "52.6706", "-0.7270", "primary", "mainstream", "08:45", "15:15", "", "210", "", ""],
-    ["200001", "North Academy", "52.6750", "-0.7300", "secondary", "mainstream", "08:30", "15:00", "", "1100", "20", "ASD;SEMH"],
+    ["100001", "Brook Primary", "52.6706", "-0.7270", "primary", "mainstream", "08:45", "15:15", "", "210", "", "", "", ""],
+    ["200001", "North Academy", "52.6750", "-0.7300", "secondary", "mainstream", "08:30", "15:00", "", "1100", "20", "ASD;SEMH",
+     "Girls", "yes"],
     ["200005", "St Mary's Catholic", "52.6600", "-0.7100", "Secondary", "SEN unit", "08:40", "15:10", "Roman Catholic", "600",
-     "10", ""],
-    ["300001", "Oak Special School", "52.6650", "-0.7400", "all-through", "special", "09:00", "15:00", "", "80", "80", "PMLD;SLD"],
+     "10", "", "mixed", "no"],
+    ["300001", "Oak Special School", "52.6650", "-0.7400", "all-through", "special", "09:00", "15:00", "", "80", "80", "PMLD;SLD",
+     "", ""],
 ]
 
 PUPIL_HEADER = ["pupil_id", "lat", "lon", "date_of_birth", "school_urn", "ehcp", "wheelchair", "passenger_assistant",
-                "travel_alone", "low_income", "unsafe_route", "send_need", "max_ride_minutes", "religious_preference_urn",
-                "avoid_with"]
-PUPIL_ROWS = [  # ages at 31 August 2025: 8, 7, 13, 13, 16
-    ["P001", "52.6801", "-0.7012", "2017-08-31", "100001", "no", "no", "no", "yes", "no", "no", "", "", "", ""],
-    ["P002", "52.6523", "-0.7488", "2017-09-01", "100001", "No", "", "", "", "Yes", "", "", "", "", ""],
-    ["P003", "52.6900", "-0.7600", "2012-03-15", "200001", "yes", "yes", "yes", "no", "no", "no", "PD; VI", "60", "", "P001"],
-    ["P004", "52.6400", "-0.6900", "2011-11-30", "200005", "0", "0", "0", "1", "TRUE", "false", "asd", "", "200005", ""],
-    ["P005", "52.6650", "-0.7200", "2009-01-20", "300001", "y", "n", "n", "n", "n", "n", "PMLD", "90", "", ""],
+                "travel_alone", "low_income", "unsafe_route", "send_need", "max_ride_minutes", "religion_preference",
+                "avoid_with", "cannot_walk", "named_on_preference", "sex", "refused_at"]
+PUPIL_ROWS = [  # ages on 1 September 2025 (the default assessment date): 8, 8, 13, 13, 16
+    ["P001", "52.6801", "-0.7012", "2017-08-31", "100001", "no", "no", "no", "yes", "no", "no", "", "", "", "", "", "", "M", ""],
+    ["P002", "52.6523", "-0.7488", "2017-09-01", "100001", "No", "", "", "", "Yes", "", "", "", "", "", "", "", "f", "200001"],
+    ["P003", "52.6900", "-0.7600", "2012-03-15", "200001", "yes", "yes", "yes", "no", "no", "no", "PD; VI", "60", "", "P001",
+     "yes", "no", "F", ""],
+    ["P004", "52.6400", "-0.6900", "2011-11-30", "200005", "0", "0", "0", "1", "TRUE", "false", "asd", "", "roman catholic", "",
+     "no", "", "", "100001;200001"],
+    ["P005", "52.6650", "-0.7200", "2009-01-20", "300001", "y", "n", "n", "n", "n", "n", "PMLD", "90", "", "", "", "yes", "m",
+     ""],
 ]
 #: The same pupils' ages given the other two ways (column 3 of the header).
 AGE_COLUMNS = {
@@ -103,15 +108,28 @@ def test_valid_schools_file_loads(schools: pd.DataFrame) -> None:
     ]
 
 
+def test_schools_give_their_sex_and_post16_offer(schools: pd.DataFrame) -> None:
+    assert schools[["sex", "sixth_form"]].values.tolist() == [["mixed", False], ["girls", True], ["mixed", False],
+                                                               ["mixed", False]]
+
+
 def test_valid_pupils_file_loads(tmp_path: Path, schools: pd.DataFrame) -> None:
     pupils = read_pupils(pupils_file(tmp_path), schools, Policy())
-    assert pupils[["pupil_id", "age", "school_urn", "ehcp", "wheelchair", "low_income", "send_need", "religious_preference_urn",
+    assert pupils[["pupil_id", "age", "school_urn", "ehcp", "wheelchair", "low_income", "send_need", "religion_preference",
                    "avoid_with"]].values.tolist() == [
         ["P001", 8, "100001", False, False, False, "", "", ""],
-        ["P002", 7, "100001", False, False, True, "", "", ""],
+        ["P002", 8, "100001", False, False, True, "", "", ""],
         ["P003", 13, "200001", True, True, False, "PD;VI", "", "P001"],
-        ["P004", 13, "200005", False, False, True, "ASD", "200005", ""],
+        ["P004", 13, "200005", False, False, True, "ASD", "Roman Catholic", ""],
         ["P005", 16, "300001", True, False, False, "PMLD", "", ""],
+    ]
+
+
+def test_new_pupil_columns_load_with_blank_cannot_walk_meaning_not_assessed(tmp_path: Path, schools: pd.DataFrame) -> None:
+    pupils = read_pupils(pupils_file(tmp_path), schools, Policy())
+    assert pupils[["cannot_walk", "named_on_preference", "sex", "refused_at"]].values.tolist() == [
+        [None, False, "M", ""], [None, False, "F", "200001"], [True, False, "F", ""], [False, False, "", "100001;200001"],
+        [None, True, "M", ""],
     ]
 
 
@@ -122,11 +140,19 @@ def test_pupils_keep_their_coordinates(tmp_path: Path, schools: pd.DataFrame) ->
 
 @pytest.mark.parametrize(
     ("born", "age"),
-    [("2017-08-31", 8), ("2017-09-01", 7), ("2021-08-31", 4), ("2021-09-01", 3), ("2010-08-31", 15), ("2010-06-15", 15)],
+    [("2017-08-31", 8), ("2017-09-01", 8), ("2017-09-02", 7), ("2021-08-31", 4), ("2021-09-02", 3), ("2010-08-31", 15),
+     ("2010-06-15", 15)],
 )
-def test_age_is_taken_at_31_august_of_the_academic_year(tmp_path: Path, schools: pd.DataFrame, born: str, age: int) -> None:
+def test_age_is_taken_on_the_default_assessment_date_1_september(tmp_path: Path, schools: pd.DataFrame, born: str,
+                                                                  age: int) -> None:
     pupils = read_pupils(pupils_file(tmp_path, {(2, "date_of_birth"): born}), schools, Policy(academic_year_start=2025))
     assert pupils["age"].iloc[0] == age
+
+
+@pytest.mark.parametrize(("born", "age"), [("2017-12-25", 8), ("2018-01-05", 8), ("2018-01-06", 7)])
+def test_age_is_taken_on_the_policy_assessment_date(tmp_path: Path, schools: pd.DataFrame, born: str, age: int) -> None:
+    policy = Policy(academic_year_start=2025, assessment_date="2026-01-05")
+    assert read_pupils(pupils_file(tmp_path, {(2, "date_of_birth"): born}), schools, policy)["age"].iloc[0] == age
 
 
 @pytest.mark.parametrize("column", ["age", "year_group"])
@@ -224,9 +250,9 @@ def test_code_point_table_without_eastings_is_reported(tmp_path: Path) -> None:
         pytest.param({(3, "school_urn"): "999999"}, 3, "school_urn", "unknown school URN", id="unknown_school_urn"),
         pytest.param({(3, "school_urn"): ""}, 3, "school_urn", "unknown school URN", id="empty_school_urn"),
         pytest.param({(5, "date_of_birth"): "1950-01-01"}, 5, "date_of_birth",
-                     r"impossible age for a pupil \(75 at 31 August 2025\)", id="impossible_age_old"),
+                     r"impossible age for a pupil \(75 on 1 September 2025\)", id="impossible_age_old"),
         pytest.param({(5, "date_of_birth"): "2025-01-01"}, 5, "date_of_birth",
-                     r"impossible age for a pupil \(0 at 31 August 2025\)", id="impossible_age_baby"),
+                     r"impossible age for a pupil \(0 on 1 September 2025\)", id="impossible_age_baby"),
         pytest.param({(2, "date_of_birth"): "31/08/2017"}, 2, "date_of_birth", "not a date", id="bad_date_format"),
         pytest.param({(2, "date_of_birth"): "2017-02-30"}, 2, "date_of_birth", "not a date", id="bad_date_30_february"),
         pytest.param({(2, "date_of_birth"): ""}, 2, "date_of_birth", "empty", id="empty_date_of_birth"),
@@ -247,8 +273,15 @@ def test_code_point_table_without_eastings_is_reported(tmp_path: Path) -> None:
         pytest.param({(4, "max_ride_minutes"): "200"}, 4, "max_ride_minutes", r"out of range \(5 to 180\)",
                      id="max_ride_too_long"),
         pytest.param({(4, "max_ride_minutes"): "an hour"}, 4, "max_ride_minutes", "not a number", id="max_ride_not_a_number"),
-        pytest.param({(2, "religious_preference_urn"): "123456"}, 2, "religious_preference_urn", "unknown school URN",
-                     id="unknown_religious_preference_urn"),
+        pytest.param({(2, "religion_preference"): "Hindu"}, 2, "religion_preference",
+                     "no school has this religious character", id="religion_preference_no_school_has"),
+        pytest.param({(3, "cannot_walk"): "perhaps"}, 3, "cannot_walk", "not yes or no", id="bad_yes_no_cannot_walk"),
+        pytest.param({(4, "named_on_preference"): "parents"}, 4, "named_on_preference", "not yes or no",
+                     id="bad_yes_no_named_on_preference"),
+        pytest.param({(5, "sex"): "X"}, 5, "sex", "not a sex the schools file can match", id="bad_sex"),
+        pytest.param({(6, "refused_at"): "999999"}, 6, "refused_at", "unknown school URN", id="refused_at_unknown_urn"),
+        pytest.param({(6, "refused_at"): "300001"}, 6, "refused_at", "school the pupil attends is listed as refusing",
+                     id="refused_at_own_school"),
         pytest.param({(2, "avoid_with"): "P999"}, 2, "avoid_with", "names pupil 'P999', who is not in the file",
                      id="avoid_with_unknown_pupil"),
     ],
@@ -404,6 +437,8 @@ def schools_file(tmp_path: Path, edits: dict[tuple[int, str], str] | None = None
         pytest.param({(2, "sen_places"): "2.5"}, 2, "sen_places", "not a whole number", id="fractional_sen_places"),
         pytest.param({(2, "lat"): "-0.727", (2, "lon"): "52.6706"}, 2, "lat", "look swapped", id="school_lat_lon_swapped"),
         pytest.param({(2, "lat"): "", (2, "lon"): ""}, 2, "lat", "empty", id="school_without_location"),
+        pytest.param({(3, "sex"): "co-ed"}, 3, "sex", "not an allowed value", id="school_sex_not_mixed_boys_or_girls"),
+        pytest.param({(4, "sixth_form"): "sometimes"}, 4, "sixth_form", "not yes or no", id="school_sixth_form_not_yes_or_no"),
     ],
 )
 def test_bad_school_cell_is_reported_at_its_row_and_column(tmp_path: Path, edits: dict, row: int, column: str,
@@ -429,11 +464,11 @@ def test_several_problems_in_one_schools_file_are_all_reported_at_once(tmp_path:
     ]
 
 
-def test_school_outside_the_network_area_is_reported(tmp_path: Path) -> None:
+def test_school_outside_the_network_area_is_kept_for_eligibility_to_measure_or_report(tmp_path: Path) -> None:
+    """A nearer school across the boundary still counts (Sch 35B): it is not rejected on reading."""
     area = Bounds(west=-0.8, south=52.6, east=-0.6, north=52.7)
-    with pytest.raises(InputError, match="location is outside the network area") as err:
-        read_schools(schools_file(tmp_path, {(3, "lat"): "52.9", (3, "lon"): "-1.2"}), bounds=area)
-    assert where(err) == [("schools.csv", 3, "lat")]
+    schools = read_schools(schools_file(tmp_path, {(3, "lat"): "52.9", (3, "lon"): "-1.2"}), bounds=area)
+    assert schools.loc[1, ["urn", "lat", "lon"]].tolist() == ["200001", 52.9, -1.2]
 
 
 def test_missing_file_is_reported(tmp_path: Path) -> None:

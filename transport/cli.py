@@ -140,12 +140,15 @@ def run_command(
 def eligibility_command(
     scenario: ScenarioArg,
     out: OutOption = None,
-    explain: Annotated[str | None, typer.Option("--explain", help="A pupil id: print the decision and write the walking route as GeoJSON.")] = None,
+    explain: Annotated[str | None, typer.Option("--explain", help="A pupil id: print the decision, the points and routes measured, and write the decisive walking routes as GeoJSON.")] = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Decide who is eligible for free transport, with the rule that decided it, into eligibility.csv."""
+    """Decide who is eligible for free transport, with the rule that decided it, into eligibility.csv
+    (and eligibility_actions.csv: the decisions that wait for an officer)."""
+    from transport.eligibility import actions
     from transport.pipeline import eligibility_only
     from transport.scenarios import load_scenario
+    from transport.schemas import ELIGIBILITY_ACTIONS
 
     spec = load_scenario(scenario)
     target = out or Path("maps") / f"{spec.name}-eligibility"  # never inside a run's folder, which it would spoil
@@ -154,32 +157,65 @@ def eligibility_command(
         raise InputError(f"pupil {explain!r} is not in the pupils file")
     target.mkdir(parents=True, exist_ok=True)
     write_csv(table, target / "eligibility.csv")
-    route = _explain_route(explain, table, inputs, walk, target) if explain else None
+    todo = actions(table)
+    write_csv(todo, target / ELIGIBILITY_ACTIONS.file)
     counts = table.groupby(["eligible", "reason_code"]).size()
-    typer.echo(f"{int(table['eligible'].sum())} of {len(table)} pupils eligible ({table['eligible'].mean():.1%})")
+    typer.echo(f"{int(table['eligible'].sum())} of {len(table)} pupils eligible ({table['eligible'].mean():.1%}) "
+               f"on {spec.policy.assessed_on.day} {spec.policy.assessed_on:%B %Y}")
     for (eligible, code), n in counts.sort_values(ascending=False).items():
-        typer.echo(f"  {'eligible    ' if eligible else 'not eligible'}  {code:<26} {n:>6}  {n / len(table):6.1%}")
+        typer.echo(f"  {'eligible    ' if eligible else 'not eligible'}  {code:<28} {n:>6}  {n / len(table):6.1%}")
+    changing = table["changes_on"].astype(str).str.len().gt(0)
+    typer.echo(f"{int(changing.sum())} decisions change with a birthday later in the school year (changes_on); "
+               f"{len(todo)} wait for an officer ({ELIGIBILITY_ACTIONS.file})")
     typer.echo(f"Written: {target / 'eligibility.csv'}")
     if explain:
-        row = table.set_index("pupil_id").loc[explain]
-        typer.echo(f"\nPupil {explain}, school {row['school_urn']}, age {row['age']} at 31 August:")
-        typer.echo(f"  {row['reason']}")
-        typer.echo(f"  Walking route: {row['walk_distance_m']:,.0f} m ({row['walk_distance_miles']:.2f} miles); "
-                   f"nearest suitable school {row['nearest_suitable_urn']} at {row['nearest_suitable_distance_m']:,.0f} m")
-        typer.echo(f"  Route written: {route}")
+        for line in _explain_route(explain, table, inputs, walk, target, spec.policy):
+            typer.echo(line)
 
 
-def _explain_route(pupil_id: str, table, inputs, walk, target: Path) -> Path:
-    """The measured walking route of one pupil, as GeoJSON an officer can show a parent."""
-    from transport.eligibility import walking_route_geojson
+def _explain_route(pupil_id: str, table, inputs, walk, target: Path, policy) -> list[str]:
+    """The decision of one pupil: the points measured, the decisive routes (written as GeoJSON an
+    officer can show a parent) and the date of any change in the year."""
+    import numpy as np
+
+    from transport.eligibility import route_metres, routes_geojson
+    from transport.matrix import snap_points
+    from transport.outcomes import ELIGIBLE_CODES
+    from transport.units import m_to_miles
 
     pupil = inputs.pupils.set_index("pupil_id").loc[pupil_id]
-    school = inputs.schools.set_index("urn").loc[str(pupil["school_urn"])]
-    decision = table.set_index("pupil_id").loc[pupil_id]
-    properties = {"pupil_id": pupil_id, "school_urn": str(pupil["school_urn"]), "reason_code": decision["reason_code"],
-                  "walk_distance_m": float(decision["walk_distance_m"])}
-    return walking_route_geojson(walk, (pupil["lat"], pupil["lon"]), (school["lat"], school["lon"]), properties,
-                                 target / f"walking_route_{pupil_id}.geojson")
+    schools = inputs.schools.set_index(inputs.schools["urn"].astype(str))
+    row = table.set_index("pupil_id").loc[pupil_id]
+    decisive = [u for u in str(row["decisive_urns"] or row["school_urn"]).split(";") if u in schools.index]
+    home = (float(pupil["lat"]), float(pupil["lon"]))
+    snap = snap_points(walk, [home[0]], [home[1]], warn_snap_m=np.inf, max_snap_m=np.inf, weight="length").snap_distance_m[0]
+    chosen = schools.loc[decisive].reset_index(drop=True)
+    metres = route_metres(inputs.pupils[inputs.pupils["pupil_id"] == pupil_id].reset_index(drop=True), chosen, walk)[0]
+    lines = [f"\nPupil {pupil_id}, school {row['school_urn']}, age {row['age']} on {row['assessed_on']}:",
+             f"  {row['reason']}",
+             f"  Home measured from {home[0]:.6f}, {home[1]:.6f} (joined to the path network {snap:,.0f} m away)"]
+    measured = []
+    for urn, m in zip(decisive, metres, strict=True):
+        school = schools.loc[urn]
+        role = "attended" if urn == str(row["school_urn"]) else "nearer" if urn == row["nearest_suitable_urn"] else "compared"
+        walk_text = f"{m:,.0f} m ({m_to_miles(m):.2f} miles) walking" if np.isfinite(m) else "not measured (beyond the network)"
+        lines.append(f"  School {urn} ({school['name']}, {role}) at {school['lat']:.6f}, {school['lon']:.6f}: {walk_text}")
+        if np.isfinite(m):
+            measured.append(((float(school["lat"]), float(school["lon"])),
+                             {"pupil_id": pupil_id, "school_urn": urn, "role": role, "walk_distance_m": round(float(m), 1),
+                              "reason_code": row["reason_code"]}))
+    if row["upper_distance_m"] == row["upper_distance_m"]:
+        measure = "road" if policy.extended_rights_upper_measure == "road" else "walking"
+        lines.append(f"  Extended rights' upper limits measured to the school attended by the {measure} route: "
+                     f"{m_to_miles(row['upper_distance_m']):.2f} miles")
+    if str(row["changes_on"] or ""):
+        after = "eligible" if row["reason_code_after"] in ELIGIBLE_CODES else "not eligible"
+        lines.append(f"  From {row['changes_on']} (a birthday or compulsory school age): {after}, {row['reason_code_after']}")
+    lines.append(f"  Share of the school year eligible: {row['eligible_share_of_year']:.0%}")
+    if measured:
+        path = routes_geojson(walk, home, measured, target / f"walking_route_{pupil_id}.geojson")
+        lines.append(f"  Routes written: {path}")
+    return lines
 
 
 @app.command("check")

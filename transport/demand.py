@@ -68,7 +68,9 @@ def build_demand(pupils: pd.DataFrame, eligibility: pd.DataFrame, schools: pd.Da
         key = (row.depot_lat, row.depot_lon)
         if key not in depot_loc and np.isfinite(row.depot_lat):
             depot_loc[key] = places.add("depot", str(row.depot or "depot"), row.depot_lat, row.depot_lon)
-    school_loc = {str(s.urn): places.add("school", str(s.urn), s.lat, s.lon) for s in schools.itertuples(index=False)}
+    attended = set(eligible["school_urn"].astype(str))  # only these are driven to (others may lie beyond the network)
+    school_loc = {str(s.urn): places.add("school", str(s.urn), s.lat, s.lon) for s in schools.itertuples(index=False)
+                  if str(s.urn) in attended}
     stop_loc = {s.stop_id: places.add("stop", s.stop_id, s.stop_lat, s.stop_lon)
                 for s in stops.drop_duplicates("stop_id").itertuples(index=False)}
     pupil_rows = []
@@ -93,7 +95,8 @@ def build_demand(pupils: pd.DataFrame, eligibility: pd.DataFrame, schools: pd.Da
 
 
 def _door_to_door(eligible: pd.DataFrame, stops: pd.DataFrame) -> pd.Series:
-    """Collected from home: SEND or mobility needs, an unsafe walking route, or no pick-up point in reach."""
+    """Collected from home: assessed unable to walk or with needs that call for it (eligibility's door_to_door),
+    an unsafe walking route, or no pick-up point in reach. An EHC plan alone does not."""
     door = eligible["door_to_door"] | (eligible["reason_code"] == "UNSAFE_ROUTE")
     return door | ~eligible["pupil_id"].isin(stops["pupil_id"])
 

@@ -24,7 +24,7 @@ import pyproj
 
 from transport.errors import InputError, Problem, ProblemCollector
 from transport.geo import GREAT_BRITAIN, Bounds
-from transport.policy import SEND_NEEDS, Policy
+from transport.policy import SEND_NEEDS, Policy, age_on
 from transport.schemas import PUPILS, SCHOOLS, VEHICLES
 from transport.units import clock_to_s
 
@@ -38,6 +38,10 @@ FALSE_WORDS = {"no", "n", "false", "f", "0", ""}
 PHASES = ("primary", "secondary", "all-through", "post-16")
 SCHOOL_TYPES = ("mainstream", "special", "resourced", "alternative")
 SCHOOL_TYPE_ALIASES = {"sen unit": "resourced", "resourced provision": "resourced", "ap": "alternative", "alternative provision": "alternative"}
+SCHOOL_SEXES = ("mixed", "boys", "girls")
+PUPIL_SEXES = {"f": "F", "female": "F", "girl": "F", "m": "M", "male": "M", "boy": "M", "": ""}
+#: Yes/no columns where a blank means "not assessed", not "no".
+NOT_ASSESSED_WHEN_BLANK = ("cannot_walk",)
 
 ROW_OFFSET = 2  # header is row 1 in a spreadsheet; the first data row is row 2
 #: Identifiers (pupil ids, URNs, contract references) are joined with ';' in tables and used in
@@ -145,12 +149,16 @@ def read_schools(path: str | Path, postcodes: dict[str, tuple[float, float]] | N
 
 def parse_schools(frame: pd.DataFrame, name: str, postcodes: dict[str, tuple[float, float]] | None = None,
                   bounds: Bounds | None = None) -> pd.DataFrame:
-    """Validate a schools table read as text (see `schemas.SCHOOLS`)."""
+    """Validate a schools table read as text (see `schemas.SCHOOLS`).
+
+    Schools outside the network area are kept: a nearer school across the boundary still counts,
+    and eligibility measures the route to it or reports that it cannot (`bounds` is not applied).
+    """
     problems = ProblemCollector()
     _require(frame, name, SCHOOLS.required, problems)
     _not_empty(frame, name, "school", problems)
     problems.raise_if_any()
-    lat, lon = _locations(frame, name, postcodes, bounds, problems, what="school")
+    lat, lon = _locations(frame, name, postcodes, None, problems, what="school")
     out = pd.DataFrame({"urn": frame["urn"], "name": frame["name"], "lat": lat, "lon": lon})
     seen: dict[str, int] = {}
     for row, urn in zip(frame.index, frame["urn"], strict=True):
@@ -175,6 +183,9 @@ def parse_schools(frame: pd.DataFrame, name: str, postcodes: dict[str, tuple[flo
     for column in ("places", "sen_places"):
         out[column] = numbers_column(frame, name, SCHOOLS, column, problems)
     out["needs_served"] = _column(frame, "needs_served")
+    out["sex"] = [_choice(v or "mixed", SCHOOL_SEXES, name, i, "sex", problems) for i, v in zip(frame.index, _column(frame, "sex"), strict=True)]
+    out["sixth_form"] = [_bool(v, name, i, "sixth_form", problems) or phase == "post-16"
+                         for i, v, phase in zip(frame.index, _column(frame, "sixth_form"), out["phase"], strict=True)]
     problems.raise_if_any()
     out["urn"] = out["urn"].astype(str)
     return out.reset_index(drop=True)
@@ -182,7 +193,7 @@ def parse_schools(frame: pd.DataFrame, name: str, postcodes: dict[str, tuple[flo
 
 def read_pupils(path: str | Path, schools: pd.DataFrame, policy: Policy,
                 postcodes: dict[str, tuple[float, float]] | None = None, bounds: Bounds | None = None) -> pd.DataFrame:
-    """Pupils with pseudonymous ids, locations, age at 31 August, school and needs."""
+    """Pupils with pseudonymous ids, locations, age on the assessment date, school and needs."""
     return parse_pupils(read_table(path), Path(path).name, schools, policy, postcodes, bounds)
 
 
@@ -208,7 +219,9 @@ def parse_pupils(frame: pd.DataFrame, name: str, schools: pd.DataFrame, policy: 
             problems.add(Problem(name, f"duplicate pupil id (also on row {seen[pid]})", row, "pupil_id", pid))
         else:
             seen[pid] = row
-    out["age"] = [_age(frame, i, name, policy, problems) for i in range(len(frame))]
+    ages = [_age(frame, i, name, policy, problems) for i in range(len(frame))]
+    out["age"] = [a for a, _ in ages]
+    out["date_of_birth"] = [born for _, born in ages]
     urns = set(schools["urn"].astype(str))
     for i, urn in zip(frame.index, frame["school_urn"], strict=True):
         if urn not in urns:
@@ -217,14 +230,13 @@ def parse_pupils(frame: pd.DataFrame, name: str, schools: pd.DataFrame, policy: 
     out["school_urn"] = frame["school_urn"].astype(str)
     for column in PUPILS.of_type("bool"):
         values = _column(frame, column)
-        out[column] = [_bool(v, name, i, column, problems) for i, v in zip(frame.index, values, strict=True)]
+        blank_unknown = column in NOT_ASSESSED_WHEN_BLANK
+        out[column] = [None if blank_unknown and not str(v).strip() else _bool(v, name, i, column, problems)
+                       for i, v in zip(frame.index, values, strict=True)]
     needs = _column(frame, "send_need")
     out["send_need"] = [_needs(v, name, i, problems) for i, v in zip(frame.index, needs, strict=True)]
     out["max_ride_minutes"] = numbers_column(frame, name, PUPILS, "max_ride_minutes", problems)
-    out["religious_preference_urn"] = _column(frame, "religious_preference_urn")
-    for i, urn in zip(frame.index, out["religious_preference_urn"], strict=True):
-        if urn and urn not in urns:
-            problems.add(Problem(name, "unknown school URN", i, "religious_preference_urn", urn))
+    _pupil_preferences(frame, out, name, schools, problems)
     out["avoid_with"] = _column(frame, "avoid_with")
     for i, others in zip(frame.index, out["avoid_with"], strict=True):
         for other in filter(None, (o.strip() for o in others.split(";"))):
@@ -232,6 +244,40 @@ def parse_pupils(frame: pd.DataFrame, name: str, schools: pd.DataFrame, policy: 
                 problems.add(Problem(name, f"names pupil {other!r}, who is not in the file", i, "avoid_with", others))
     problems.raise_if_any()
     return out.reset_index(drop=True)
+
+
+def _pupil_preferences(frame: pd.DataFrame, out: pd.DataFrame, name: str, schools: pd.DataFrame,
+                       problems: ProblemCollector) -> None:
+    """sex, refused_at and religion_preference: checked against the schools file."""
+    sexes = _column(frame, "sex")
+    out["sex"] = [PUPIL_SEXES.get(str(v).strip().lower(), "") for v in sexes]
+    for i, v in zip(frame.index, sexes, strict=True):
+        if str(v).strip().lower() not in PUPIL_SEXES:
+            problems.add(Problem(name, "not a sex the schools file can match", i, "sex", v,
+                                 "Use F or M (or leave it blank when not known)"))
+    urns = set(schools["urn"].astype(str))
+    refused = []
+    for i, text, own in zip(frame.index, _column(frame, "refused_at"), out["school_urn"], strict=True):
+        listed = [u.strip() for u in re.split(r"[;,]", str(text)) if u.strip()]
+        for urn in listed:
+            if urn not in urns:
+                problems.add(Problem(name, "unknown school URN", i, "refused_at", urn,
+                                     "List URNs from the schools file, separated by ';'"))
+            elif urn == own:
+                problems.add(Problem(name, "the school the pupil attends is listed as refusing them", i,
+                                     "refused_at", urn, "Remove the pupil's own school from refused_at"))
+        refused.append(";".join(listed))
+    out["refused_at"] = refused
+    characters = {str(c).strip().lower(): str(c).strip() for c in schools["religious_character"] if str(c).strip()}
+    preferences = []
+    for i, v in zip(frame.index, _column(frame, "religion_preference"), strict=True):
+        text = str(v).strip()
+        if text and text.lower() not in characters:
+            known = ", ".join(sorted(characters.values())) or "none in the schools file"
+            problems.add(Problem(name, "no school has this religious character", i, "religion_preference",
+                                 text, f"Use a religious_character of the schools file ({known})"))
+        preferences.append(characters.get(text.lower(), ""))
+    out["religion_preference"] = preferences
 
 
 # ------------------------------------------------------------------------------- fields
@@ -356,21 +402,22 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _age(frame: pd.DataFrame, i: int, name: str, policy: Policy, problems: ProblemCollector) -> int | None:
-    """Age at 31 August of the academic year, from date_of_birth, age or year_group."""
+def _age(frame: pd.DataFrame, i: int, name: str, policy: Policy, problems: ProblemCollector) -> tuple[int | None, dt.date | None]:
+    """Age on the assessment date, from date_of_birth, age or year_group; and the date of birth when given."""
     row = int(frame.index[i])
-    census = dt.date(policy.academic_year_start, 8, 31)
+    assessed = policy.assessed_on
     dob = frame["date_of_birth"].iat[i] if "date_of_birth" in frame else ""
     age_text = frame["age"].iat[i] if "age" in frame else ""
     year = frame["year_group"].iat[i] if "year_group" in frame else ""
     age: int | None = None
+    born: dt.date | None = None
     if dob:
         try:
             born = dt.date.fromisoformat(dob)
         except ValueError:
             problems.add(Problem(name, "not a date", row, "date_of_birth", dob, "Use YYYY-MM-DD"))
-            return None
-        age = census.year - born.year - ((census.month, census.day) < (born.month, born.day))
+            return None, None
+        age = age_on(born, assessed) if born <= assessed else -1
         column = "date_of_birth"
     elif age_text:
         try:
@@ -379,27 +426,27 @@ def _age(frame: pd.DataFrame, i: int, name: str, policy: Policy, problems: Probl
                 raise ValueError(age_text)
             age = int(number)
         except (ValueError, OverflowError):
-            problems.add(Problem(name, "not a whole number", row, "age", age_text, "Give the age in whole years at 31 August"))
-            return None
+            problems.add(Problem(name, "not a whole number", row, "age", age_text, "Give the age in whole years on the assessment date"))
+            return None, None
         column = "age"
     elif year:
         text = year.upper().removeprefix("Y").removeprefix("EAR").strip()
         if text in ("R", "RECEPTION"):
-            return 4
+            return 4, None
         try:
             age = int(text) + 4
         except ValueError:
             problems.add(Problem(name, "not a year group", row, "year_group", year, "Use R or 1-13"))
-            return None
+            return None, None
         column = "year_group"
     else:
         problems.add(Problem(name, "empty", row, "date_of_birth", fix="Give date_of_birth, age or year_group"))
-        return None
+        return None, None
     if not 2 <= age <= 25:
-        problems.add(Problem(name, f"impossible age for a pupil ({age} at 31 August {policy.academic_year_start})", row, column,
+        problems.add(Problem(name, f"impossible age for a pupil ({age} on {assessed.day} {assessed:%B %Y})", row, column,
                              dob or age_text or year, "Check the date of birth or age"))
-        return None
-    return age
+        return None, None
+    return age, born
 
 
 def _bool(value: str, name: str, i: int, column: str, problems: ProblemCollector) -> bool:
@@ -549,7 +596,8 @@ def read_inputs(scenario: Scenario, bounds: Bounds, data_dir: Path | None = None
         schools = add_provision(schools, scenario.new_provision, file=scenario.file_of("new_provision"), bounds=bounds)
     if data.pupils == "synthetic":
         generated["pupils.csv"] = synthesise_cohort(raw_schools, area, data_dir, seed=scenario.synthetic.seed,
-                                                    scale=scenario.synthetic.scale)
+                                                    scale=scenario.synthetic.scale,
+                                                    academic_year_start=scenario.policy.academic_year_start)
         pupils = parse_pupils(as_text(generated["pupils.csv"]), "pupils.csv (synthetic)", schools, scenario.policy,
                               postcodes, bounds)
     else:

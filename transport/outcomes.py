@@ -8,27 +8,48 @@ are stable for scripts; sentences are for people.
 from __future__ import annotations
 
 ELIGIBILITY_REASONS: dict[str, str] = {
-    # eligible
-    "SEND_MOBILITY": "Eligible: special educational needs, disability or mobility mean the pupil cannot reasonably be expected to walk, whatever the distance.",
-    "POST16_SEND": "Eligible under the council's discretionary post-16 policy for pupils with SEND.",
+    # eligible: statutory
+    "SEND_MOBILITY": "Eligible: an assessment found that special educational needs, disability or mobility mean the pupil cannot reasonably be expected to walk to the nearest suitable school, whatever the distance.",
     "UNSAFE_ROUTE": "Eligible: the walking route to the nearest suitable school is assessed as unsafe.",
     "DISTANCE_UNDER_8": "Eligible: under 8 and the walking route to the nearest suitable school is more than {limit} miles ({miles:.2f} miles).",
     "DISTANCE_8_PLUS": "Eligible: aged 8 or over and the walking route to the nearest suitable school is more than {limit} miles ({miles:.2f} miles).",
-    "POST16_DISTANCE": "Eligible under the council's discretionary post-16 policy: the walking route is more than {limit} miles ({miles:.2f} miles).",
+    "NO_PLACE_AT_NEARER_SCHOOL": "Eligible: the nearer school(s) ({refused}) had no place for the pupil, so this is the nearest suitable school with a place, and the walking route is more than {limit} miles ({miles:.2f} miles).",
     "LOW_INCOME_PRIMARY": "Eligible (extended rights, low income): aged 8 to 10 and the nearest suitable school is more than 2 miles away ({miles:.2f} miles).",
-    "LOW_INCOME_SECONDARY": "Eligible (extended rights, low income): aged 11 to 15 and the school is one of the three nearest suitable schools, between 2 and 6 miles ({miles:.2f} miles).",
-    "LOW_INCOME_RELIGIOUS": "Eligible (extended rights, low income): the nearest school preferred on grounds of religion or belief, between 2 and 15 miles ({miles:.2f} miles).",
+    "LOW_INCOME_SECONDARY": "Eligible (extended rights, low income): aged 11 to 16, the school is one of the three nearest suitable schools ({three}), more than 2 miles walking ({miles:.2f} miles) and not more than 6 miles by the {measure} route ({upper_miles:.2f} miles).",
+    "LOW_INCOME_RELIGIOUS": "Eligible (extended rights, low income): the nearest suitable {faith} school, preferred on grounds of religion or belief, more than 2 miles walking ({miles:.2f} miles) and not more than 15 miles by the {measure} route ({upper_miles:.2f} miles).",
+    "ADULT_LEARNER_19_25": "Eligible (s508F): an adult learner aged 19 to 25 with an EHC plan assessed as needing transport; it is free of charge.",
+    # eligible: the council's discretion
+    "SEND_PRESUMED_DISCRETIONARY": "Eligible under the council's discretionary policy: a pupil with an EHC plan is presumed unable to walk to school until assessed (not a statutory decision).",
+    "RECEPTION_DISCRETIONARY": "Eligible under the council's discretionary policy for Reception: below compulsory school age (which starts on {compulsory_from}), decided as for a pupil of compulsory age.",
+    "POST16_SEND": "Eligible under the council's post-16 transport policy for students with SEND who cannot reasonably walk.{contribution}",
+    "POST16_DISTANCE": "Eligible under the council's post-16 transport policy: the walking route to the nearest post-16 provision is more than {limit} miles ({miles:.2f} miles).{contribution}",
     # not eligible
     "WITHIN_WALKING_DISTANCE": "Not eligible: the walking route is within the statutory walking distance of {limit} miles ({miles:.2f} miles).",
     "NOT_NEAREST_SUITABLE": "Not eligible: a nearer suitable school ({nearest}, {nearest_miles:.2f} miles) is available; transport is provided only to the nearest suitable school.",
-    "BELOW_COMPULSORY_AGE": "Not eligible: below compulsory school age ({age} at 31 August).",
-    "POST16_NOT_COVERED": "Not eligible: over compulsory school age ({age} at 31 August) and the council's post-16 policy does not cover this pupil.",
+    "SEND_NOT_NEAREST_SUITABLE": "Not eligible: the pupil cannot reasonably be expected to walk, but a nearer suitable school ({nearest}, {nearest_miles:.2f} miles) is available; transport is provided only to the nearest suitable school.",
+    "PARENTAL_PREFERENCE": "Not eligible: the EHC plan names this school at the parents' preference, and a nearer suitable school ({nearest}, {nearest_miles:.2f} miles) is available, so the parents arrange transport.",
+    "SEND_ASSESSMENT_NEEDED": "Not eligible yet: an EHC plan or a disability alone gives no right to transport; an officer must assess whether the pupil can reasonably be expected to walk to school, accompanied if necessary.",
+    "ROUTE_NOT_MEASURED": "Not eligible yet: the route to the school attended ({school}) could not be measured on the network (the school is beyond the map extract); an officer must measure it.",
+    "BELOW_COMPULSORY_AGE": "Not eligible: below compulsory school age ({age} on {on}).",
+    "POST16_NOT_COVERED": "Not eligible: over compulsory school age ({age} on {on}) and the council's post-16 transport policy does not cover this student.",
 }
 
 ELIGIBLE_CODES = frozenset(
-    {"SEND_MOBILITY", "POST16_SEND", "UNSAFE_ROUTE", "DISTANCE_UNDER_8", "DISTANCE_8_PLUS", "POST16_DISTANCE",
-     "LOW_INCOME_PRIMARY", "LOW_INCOME_SECONDARY", "LOW_INCOME_RELIGIOUS"}
+    {"SEND_MOBILITY", "UNSAFE_ROUTE", "DISTANCE_UNDER_8", "DISTANCE_8_PLUS", "NO_PLACE_AT_NEARER_SCHOOL",
+     "LOW_INCOME_PRIMARY", "LOW_INCOME_SECONDARY", "LOW_INCOME_RELIGIOUS", "ADULT_LEARNER_19_25",
+     "SEND_PRESUMED_DISCRETIONARY", "RECEPTION_DISCRETIONARY", "POST16_SEND", "POST16_DISTANCE"}
 )
+
+#: Decisions made on the council's discretion, not the statute (labelled so in reports).
+DISCRETIONARY_CODES = frozenset({"SEND_PRESUMED_DISCRETIONARY", "RECEPTION_DISCRETIONARY", "POST16_SEND", "POST16_DISTANCE"})
+
+#: Decisions that wait for an officer, and what to do (eligibility_actions.csv).
+ELIGIBILITY_ACTIONS: dict[str, str] = {
+    "SEND_ASSESSMENT_NEEDED": "Assess whether the pupil can reasonably be expected to walk to school (Sch 35B paras 2, 6); "
+                              "record yes or no in the pupils file's cannot_walk column and decide again.",
+    "ROUTE_NOT_MEASURED": "Measure the walking route to the school (it lies beyond the network extract), or run with a "
+                          "network that reaches it.",
+}
 
 UNSERVED_REASONS: dict[str, str] = {
     "RIDE_TIME_TOO_LONG": "Direct journey of {direct_min:.0f} min already exceeds the {limit_min:.0f} min limit.",

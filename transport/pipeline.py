@@ -67,7 +67,7 @@ def run(scenario: Scenario, *, data_dir: Path | None = None, time_limit_s: float
     clock.step("inputs")
     log.info("Loaded %d pupils, %d schools, %d vehicle catalogue rows", len(inputs.pupils), len(inputs.schools),
              len(inputs.vehicles))
-    eligibility = _logged(lambda: assess_eligibility(inputs.pupils, inputs.schools, walk, scenario.policy))
+    eligibility = _logged(lambda: assess_eligibility(inputs.pupils, inputs.schools, walk, scenario.policy, drive))
     clock.step("eligibility")
     log.info("Eligible for transport: %d of %d pupils (%.1f%%)", int(eligibility["eligible"].sum()), len(eligibility),
              100 * eligibility["eligible"].mean() if len(eligibility) else 0.0)
@@ -113,7 +113,7 @@ def eligibility_only(scenario: Scenario, *, data_dir: Path | None = None) -> tup
     """Just the eligibility step (for `transport eligibility`): the decisions, the inputs and the walk graph."""
     drive, walk = networks(scenario, data_dir)
     inputs = read_inputs(scenario, bounds_of(drive), data_dir)
-    return assess_eligibility(inputs.pupils, inputs.schools, walk, scenario.policy), inputs, walk
+    return assess_eligibility(inputs.pupils, inputs.schools, walk, scenario.policy, drive), inputs, walk
 
 
 # ------------------------------------------------------------------------------- steps

@@ -93,11 +93,18 @@ PUPILS = Table("pupils", "pupils.csv", "one row per pupil of the cohort (pseudon
     _c("easting", "float", "Home easting, British National Grid (EPSG:27700).", "m"),
     _c("northing", "float", "Home northing, British National Grid.", "m"),
     _c("postcode", "string", "Home postcode, looked up in the scenario's postcode table."),
-    _c("date_of_birth", "date", "Date of birth; sets the age at 31 August of the academic year (wins over age and year_group)."),
-    _c("age", "int", "Age in whole years at 31 August of the academic year, when no date of birth is given.", "years",
+    _c("date_of_birth", "date", "Date of birth: the age on the assessment date, the year group, compulsory school age and the "
+       "birthdays that change a decision in the year (wins over age and year_group)."),
+    _c("age", "int", "Age in whole years on the assessment date, when no date of birth is given.", "years",
        minimum=2, maximum=25),
     _c("year_group", "string", "R or 1-13, when neither date of birth nor age is given."),
-    _c("ehcp", "bool", "Has an Education, Health and Care plan."),
+    _c("ehcp", "bool", "Has an Education, Health and Care plan (alone, never a reason for transport)."),
+    _c("cannot_walk", "bool", "The officer's assessment: cannot reasonably be expected to walk to school because of SEN, "
+       "disability or mobility (Sch 35B paras 2, 6). Blank: not assessed."),
+    _c("named_on_preference", "bool", "The school named in the EHC plan was named at the parents' preference where a nearer "
+       "suitable school exists, so the parents arrange transport."),
+    _c("sex", "string", "F or M, for single-sex schools. Blank: not known (a single-sex school then never counts as nearer)."),
+    _c("refused_at", "ids", "URNs of schools that refused the pupil a place; they are not available to this pupil."),
     _c("send_need", "ids", "Primary SEND need(s): ASD, SEMH, SLCN, MLD, SLD, PMLD, PD, VI, HI, MSI, SPLD, OTH, NSA."),
     _c("wheelchair", "bool", "Travels in a wheelchair (needs a wheelchair space)."),
     _c("passenger_assistant", "bool", "Needs a passenger assistant aboard."),
@@ -105,7 +112,8 @@ PUPILS = Table("pupils", "pupils.csv", "one row per pupil of the cohort (pseudon
     _c("low_income", "bool", "Entitled to free school meals or maximum Working Tax Credit (extended rights)."),
     _c("unsafe_route", "bool", "The walking route to the nearest suitable school is assessed unsafe."),
     _c("max_ride_minutes", "float", "A shorter maximum ride set for this pupil.", "min", minimum=5, maximum=180),
-    _c("religious_preference_urn", "string", "School preferred on grounds of religion or belief."),
+    _c("religion_preference", "string", "Religious character preferred on grounds of religion or belief, as in the "
+       "schools' religious_character (Sch 35B para 12)."),
     _c("avoid_with", "ids", "Pupils this pupil must not share a vehicle with."),
 ))
 
@@ -122,9 +130,12 @@ SCHOOLS = Table("schools", "schools.csv", "one row per school or unit, including
     _c("start_time", "clock", "Morning bell.", "HH:MM", required=True),
     _c("finish_time", "clock", "Afternoon bell.", "HH:MM", required=True),
     _c("religious_character", "string", "Religious character as in the register, e.g. Church of England."),
-    _c("places", "int", "Pupil places.", "pupils", minimum=0),
+    _c("places", "int", "Pupil places: once the pupils file has this many at the school, it has no place for others.",
+       "pupils", minimum=0),
     _c("sen_places", "int", "SEN places (resourced provision).", "pupils", minimum=0),
     _c("needs_served", "ids", "SEND needs a special school or unit serves."),
+    _c("sex", "string", "mixed, boys or girls. Blank: mixed."),
+    _c("sixth_form", "bool", "Offers post-16 education (schools of phase post-16 always do)."),
 ))
 
 VEHICLES = Table("vehicles", "vehicles.csv", "the vehicle and price catalogue: one row per type and depot.", (
@@ -158,15 +169,36 @@ CONTRACTS = Table("contracts", "contracts.csv", "today's contracts, priced as th
 ELIGIBILITY = Table("eligibility", "eligibility.csv", "one row per pupil: the decision and why.", (
     _c("pupil_id", "string", "Pseudonymous id.", required=True),
     _c("school_urn", "string", "School attended.", required=True),
-    _c("age", "int", "Age at 31 August of the academic year.", "years", required=True),
-    _c("eligible", "bool", "Eligible for free transport.", required=True),
+    _c("age", "int", "Age on the assessment date.", "years", required=True),
+    _c("assessed_on", "date", "The assessment date the decision is made on.", required=True),
+    _c("eligible", "bool", "Eligible for free transport on the assessment date.", required=True),
     _c("reason_code", "string", "Outcome code (see Pupil outcomes).", required=True),
     _c("reason", "string", "The decision in a sentence a parent can read.", required=True),
-    _c("walk_distance_m", "float", "Walking route to the school attended.", "m", required=True),
+    _c("walk_distance_m", "float", "Walking route to the school attended (empty: not measured).", "m", required=True),
     _c("walk_distance_miles", "float", "The same in miles.", "miles", required=True),
-    _c("nearest_suitable_urn", "string", "The nearest suitable school.", required=True),
+    _c("upper_distance_m", "float", "Route to the school attended as the extended rights' upper limits measure it "
+       "(road or walk, by policy), where it was measured.", "m"),
+    _c("nearest_suitable_urn", "string", "The nearest suitable school with a place.", required=True),
     _c("nearest_suitable_distance_m", "float", "Walking route to it.", "m", required=True),
-    _c("door_to_door", "bool", "Collected from home (SEND or mobility), not from a pick-up point.", required=True),
+    _c("decisive_urns", "ids", "The schools whose routes decided: the school attended, the nearest suitable one, the "
+       "three nearest for extended rights, the nearest of the preferred religious character."),
+    _c("door_to_door", "bool", "Collected from home (assessed unable to walk, or wheelchair, mobility or sensory need, "
+       "passenger assistant, travels alone), not from a pick-up point.", required=True),
+    _c("changes_on", "date", "The first day of the school year after the assessment date when the decision changes "
+       "with the pupil's age (compulsory school age starts or ends, 8th or 11th birthday): eligible or not, or the "
+       "ground of eligibility."),
+    _c("eligible_after", "bool", "Eligible from changes_on."),
+    _c("reason_code_after", "string", "The outcome code from changes_on."),
+    _c("eligible_share_of_year", "float", "Share of the school year's weekdays (1 September to 31 July), from the "
+       "assessment date on, in which the pupil is eligible.", minimum=0, maximum=1, required=True),
+))
+
+ELIGIBILITY_ACTIONS = Table("eligibility_actions", "eligibility_actions.csv",
+                            "pupils whose decision waits for an officer, and what to do.", (
+    _c("pupil_id", "string", "Pseudonymous id.", required=True),
+    _c("school_urn", "string", "School attended.", required=True),
+    _c("reason_code", "string", "SEND_ASSESSMENT_NEEDED or ROUTE_NOT_MEASURED.", required=True),
+    _c("action", "string", "What the officer must do.", required=True),
 ))
 
 #: The columns of a decision that the later steps use.
@@ -188,7 +220,7 @@ TRANSPORTED = Table("transported", "transported_pupils.csv", "eligible pupils gi
 NEEDS = Table("needs", "transport_needs.csv", "what each pupil given a vehicle needs, for the independent check.", (
     _c("pupil_id", "string", "Pseudonymous id.", required=True),
     _c("school_urn", "string", "School.", required=True),
-    _c("age", "int", "Age at 31 August of the academic year (sets the ride limit).", "years", required=True),
+    _c("age", "int", "Age on the assessment date (sets the ride limit).", "years", required=True),
     _c("mode", "string", "door or stop.", required=True),
     _c("wheelchair", "bool", "Travels in a wheelchair."),
     _c("passenger_assistant", "bool", "Needs a passenger assistant."),
@@ -362,7 +394,7 @@ ROUTE_SHEET = Table("route_sheet", "route_sheets/<vehicle>.csv", "an operator's 
 ))
 
 #: Tables documented in the README (inputs people prepare, and the outputs scripts read).
-DOCUMENTED: tuple[Table, ...] = (PUPILS, SCHOOLS, VEHICLES, CONTRACTS, ELIGIBILITY, ROUTES, UNSERVED)
+DOCUMENTED: tuple[Table, ...] = (PUPILS, SCHOOLS, VEHICLES, CONTRACTS, ELIGIBILITY, ELIGIBILITY_ACTIONS, ROUTES, UNSERVED)
 
 
 def markdown(tables: Iterable[Table] = DOCUMENTED) -> str:

@@ -41,6 +41,13 @@ class CohortRates:
     assistant_given_need: tuple[tuple[str, float], ...] = (
         ("PMLD", 1.0), ("SLD", 0.8), ("PD", 0.4), ("ASD", 0.2), ("SEMH", 0.25), ("MSI", 0.8),
     )  # assumption
+    # The officer's assessment of walking (cannot_walk), for pupils with a plan; all assumptions:
+    not_yet_assessed: float = 0.10  # assessments still to do at the start of the year
+    cannot_walk_mobility: float = 0.9  # PMLD, SLD, PD, VI, MSI needs or a wheelchair
+    cannot_walk_other: float = 0.25  # other primary needs (ASD, SEMH, SLCN, ...)
+    named_on_preference: float = 0.5  # plans naming a school that is not the nearest, at the parents' preference
+    religion_stated: float = 0.10  # pupils at a school with a religious character who state it as their preference
+    boys: float = 0.512  # DfE, Schools, pupils and their characteristics, January 2025: 51.2% of pupils are boys
 
 
 # Assumed rolls by phase where the register gives none: a typical English primary
@@ -50,7 +57,12 @@ BELLS = {"primary": ("08:50", "15:15"), "secondary": ("08:40", "15:10"), "post-1
 
 
 def demo_schools(area: str = "rutland", data_dir: str | Path | None = None) -> pd.DataFrame:
-    """The area's schools in the project's schools.csv layout, phases inferred from names."""
+    """The area's schools in the project's schools.csv layout, phases inferred from names.
+
+    Post-16: Harington School (a 16-19 free school beside Catmose College) is Rutland's one state
+    sixth form; Catmose, Uppingham Community and Casterton Colleges teach 11-16 (Casterton dropped
+    its sixth form in 2017). Wilds Lodge (independent special) takes pupils to 18. See data/README.md.
+    """
     spec = AREAS[area]
     gias = read_table(find_data_file(spec.schools_file, data_dir))
     rows = []
@@ -66,24 +78,25 @@ def demo_schools(area: str = "rutland", data_dir: str | Path | None = None) -> p
         faith = "Church of England" if ("cofe" in lower or "church of england" in lower or " ce " in f" {lower} ") else (
             "Roman Catholic" if "catholic" in lower else "")
         rows.append({"urn": r.urn, "name": name, "lat": r.lat, "lon": r.lon, "phase": phase, "type": "mainstream",
-                     "religious_character": faith})
+                     "religious_character": faith, "sixth_form": "yes" if phase == "post-16" else "no"})
     if spec.osm_schools_file:
         osm = read_table(find_data_file(spec.osm_schools_file, data_dir))
         for r in osm.itertuples(index=False):
             if "wilds lodge" in r.name.lower():
                 rows.append({"urn": f"OSM-{r.osm_id}", "name": r.name, "lat": r.lat, "lon": r.lon, "phase": "all-through",
-                             "type": "special", "religious_character": "", "needs_served": "SEMH"})
+                             "type": "special", "religious_character": "", "needs_served": "SEMH", "sixth_form": "yes"})
     schools = pd.DataFrame(rows)
     schools["needs_served"] = schools.get("needs_served", pd.Series(dtype=str)).fillna("")
     kind = schools["type"].where(schools["type"] == "special", schools["phase"])
     schools["start_time"] = [BELLS[k][0] for k in kind]
     schools["finish_time"] = [BELLS[k][1] for k in kind]
-    schools["places"] = [ROLL[k] for k in kind]
+    schools["places"] = ""  # the register extract gives no capacity: no school counts as full (data/README.md)
     return schools
 
 
 def synthesise_cohort(schools: pd.DataFrame, area: str = "rutland", data_dir: str | Path | None = None, *,
-                      seed: int = 2026, scale: float = 1.0, rates: CohortRates | None = None) -> pd.DataFrame:
+                      seed: int = 2026, scale: float = 1.0, rates: CohortRates | None = None,
+                      academic_year_start: int = 2025) -> pd.DataFrame:
     """Pupils at real postcode centroids attending real schools, with published SEND rates."""
     rates = rates or CohortRates()
     rng = np.random.default_rng(seed)
@@ -127,11 +140,50 @@ def synthesise_cohort(schools: pd.DataFrame, area: str = "rutland", data_dir: st
     semh_transport = frame.index[(frame["send_need"] == "SEMH") & ~frame["travel_alone"]]
     for a, b in zip(semh_transport[::7][:3], semh_transport[3::7][:3], strict=False):
         frame.loc[a, "avoid_with"] = frame.loc[b, "pupil_id"]
+    frame = _assessments_and_dates(frame, schools, rates, np.random.default_rng(seed + 2), academic_year_start)
     for column in PUPILS.of_type("bool"):
-        frame[column] = np.where(frame[column], "yes", "no")
+        if column != "cannot_walk":  # blank there means not assessed
+            frame[column] = np.where(frame[column], "yes", "no")
     frame["lat"] = frame["lat"].round(6)
     frame["lon"] = frame["lon"].round(6)
     return frame
+
+
+def _assessments_and_dates(frame: pd.DataFrame, schools: pd.DataFrame, rates: CohortRates, rng: np.random.Generator,
+                           academic_year_start: int) -> pd.DataFrame:
+    """Dates of birth, sex, the assessment of walking, plans named at preference and stated religion.
+
+    Drawn from their own random stream, so the rest of the cohort is the same as without them.
+    """
+    n = len(frame)
+    out = frame.copy()
+    starts = pd.to_datetime([f"{academic_year_start - a - 1}-09-01" for a in out["age"]])  # age `a` at 31 August
+    offsets = (rng.random(n) * 365).astype(int)
+    out["date_of_birth"] = (starts + pd.to_timedelta(offsets, unit="D")).strftime("%Y-%m-%d")
+    out["sex"] = np.where(rng.random(n) < rates.boys, "M", "F")
+    mobility = out["send_need"].isin(["PMLD", "SLD", "PD", "VI", "MSI"]) | out["wheelchair"]
+    share = np.where(mobility, rates.cannot_walk_mobility, rates.cannot_walk_other)
+    assessed = rng.random(n) >= rates.not_yet_assessed
+    cannot = rng.random(n) < share
+    out["cannot_walk"] = np.where(~out["ehcp"], "", np.where(~assessed, "", np.where(cannot, "yes", "no")))
+    by_urn = schools.set_index(schools["urn"].astype(str))
+    nearest = _nearest_of_kind(out, by_urn)
+    out["named_on_preference"] = out["ehcp"] & (out["school_urn"].astype(str) != nearest) & (rng.random(n) < rates.named_on_preference)
+    character = out["school_urn"].astype(str).map(by_urn["religious_character"].fillna("")).fillna("")
+    out["religion_preference"] = np.where((character != "") & (rng.random(n) < rates.religion_stated), character, "")
+    return out.drop(columns="age")
+
+
+def _nearest_of_kind(pupils: pd.DataFrame, by_urn: pd.DataFrame) -> pd.Series:
+    """The nearest school (straight line) of the same phase and type as each pupil's own."""
+    lats, lons = by_urn["lat"].astype(float).to_numpy(), by_urn["lon"].astype(float).to_numpy()
+    nearest = []
+    for p in pupils.itertuples(index=False):
+        own = by_urn.loc[str(p.school_urn)]
+        same = ((by_urn["phase"] == own["phase"]) & (by_urn["type"] == own["type"])).to_numpy()
+        km = np.where(same, _km(p.lat, p.lon, lats, lons), np.inf)
+        nearest.append(by_urn.index[int(np.argmin(km))])
+    return pd.Series(nearest, index=pupils.index)
 
 
 def _km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
