@@ -58,3 +58,31 @@ def test_two_scenarios_with_one_name_are_refused(tmp_path: Path) -> None:
     folder = write_town_case(tmp_path)
     with pytest.raises(InputError, match="same name"):
         compare([folder / "baseline.toml", folder / "baseline.toml"], folder / "out", parallel=False)
+
+
+def test_a_dask_local_cluster_runs_scenarios_named_by_relative_paths(tmp_path: Path, monkeypatch) -> None:
+    """Scenario files named relative to the caller's folder: the workers are sent the scenarios and
+    their inputs, not paths they would resolve in their own working directory."""
+    pytest.importorskip("dask.distributed")
+    folder = write_town_case(tmp_path)
+    monkeypatch.chdir(folder)
+    result = compare([Path("baseline.toml"), Path("unit.toml")], Path("out"), scheduler="")
+    table = result["table"].set_index("scenario")
+    assert table.at["town-unit", "change_vs_base_gbp"] == pytest.approx(-HAND_SAVING_GBP, abs=2.0)
+    from transport.check import check_output_dir
+
+    for name in ("town", "town-unit"):
+        assert check_output_dir(folder / "out" / name, require_complete=True) == []
+
+
+def test_a_run_searches_its_partitions_on_a_dask_local_cluster(tmp_path: Path) -> None:
+    """The town's searches sent to a LocalCluster: the routes pass the check."""
+    pytest.importorskip("dask.distributed")
+    from transport.check import check_output_dir
+    from transport.pipeline import run_and_write
+    from transport.scenarios import load_scenario
+
+    folder = write_town_case(tmp_path)
+    result = run_and_write(load_scenario(folder / "baseline.toml"), folder / "out", scheduler="local")
+    assert result.summary["pupils_transported"] == 4
+    assert check_output_dir(folder / "out", require_complete=True) == []

@@ -206,3 +206,24 @@ def test_pick_up_points_cover_every_pupil_within_the_walking_limit(tmp_path) -> 
     assert len({stop_of[f"P{i}"] for i in range(4)}) == 1
     assert stop_of["P4"] != stop_of["P0"]
     assert (stops["walk_to_stop_m"] <= 0.5 * mile).all()
+
+
+def test_a_school_with_more_requests_than_a_search_handles_is_split_into_sectors() -> None:
+    """400 pupils at one school, all door to door, homes all round it: three partitions of at most 160,
+    each a sector of bearings from the school, the same on both runs."""
+    from transport.demand import MAX_PARTITION_REQUESTS
+
+    angles = np.linspace(0, 2 * np.pi, 400, endpoint=False)
+    pupils = pd.DataFrame([pupil(f"P{k:03d}", "S2", 12, 0) for k in range(400)])
+    pupils[["lat", "lon"]] = [lat_lon(150 + 2000 * np.cos(a), 2000 * np.sin(a)) for a in angles]
+    demand = build_demand(pupils, decided(pupils, set(pupils["pupil_id"])), schools(), vehicles(), Policy(),
+                          stops_for(pupils, []))
+    for run in ("AM", "PM"):
+        parts = pd.Series([r.partition for r in demand.requests[run]])
+        assert parts.nunique() == 3 and parts.value_counts().max() <= MAX_PARTITION_REQUESTS
+    am = {r.request_id: r.partition for r in demand.requests["AM"]}
+    pm = {r.request_id: r.partition for r in demand.requests["PM"]}
+    assert am == pm
+    # a sector is a run of neighbouring bearings: pupils next to each other round the circle share one
+    neighbours = sum(am[f"P{k:03d}"] == am[f"P{(k + 1) % 400:03d}"] for k in range(400))
+    assert neighbours >= 400 - 3

@@ -118,6 +118,9 @@ def run_command(
     time_limit: TimeLimitOption = None,
     data_dir: DataDirOption = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Search seed, 0 or more (which configuration each worker runs); overrides the scenario.")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=8, help="Searches run side by side (processes); overrides the scenario.")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Search the partitions on the dask.distributed scheduler at this "
+                                                       "address ('local' for a cluster on this machine).")] = None,
     solution_limit: Annotated[int | None, typer.Option(min=1,
         help="Stop each search after this many improving moves, so that the same seed gives the same routes "
              "(a time limit alone stops wherever the clock says; it still caps the search, and summary.json "
@@ -128,11 +131,11 @@ def run_command(
     from transport.scenarios import load_scenario
 
     spec = load_scenario(scenario)
-    changes = {k: v for k, v in (("seed", seed), ("solution_limit", solution_limit)) if v is not None}
+    changes = {k: v for k, v in (("seed", seed), ("solution_limit", solution_limit), ("workers", workers)) if v is not None}
     if changes:
         spec = spec.model_copy(update={"optimise": spec.optimise.model_validate(spec.optimise.model_dump() | changes)})
     target = out or _default_out(spec.name)
-    result = run_and_write(spec, target, data_dir=data_dir, time_limit_s=time_limit)
+    result = run_and_write(spec, target, data_dir=data_dir, time_limit_s=time_limit, scheduler=scheduler)
     _print_outputs(target, result.summary)
 
 

@@ -16,29 +16,39 @@ from pathlib import Path
 import pandas as pd
 
 from transport.cells import write_csv
+from transport.inputs import Inputs
 from transport.journeys import RUNS
 from transport.optimise.solution import rides_s
 from transport.record import Run
-from transport.scenarios import load_scenario
+from transport.scenarios import Scenario, load_scenario
 from transport.schemas import MANIFEST_FILE
 
 log = logging.getLogger(__name__)
 
 
-def run_scenario_file(path: str, out_dir: str, data_dir: str | None, time_limit_s: float | None, workers: int,
-                      write_map: bool = False) -> Run:
-    """One scenario in its own process: runs it, writes its folder, returns the run (picklable)."""
+def run_scenario(spec: Scenario, out_dir: str | None, data_dir: str | None, time_limit_s: float | None, workers: int,
+                 write_map: bool = False, inputs: Inputs | None = None, network: tuple[str, bytes] | None = None) -> Run:
+    """One scenario in its own process or on a Dask worker; returns the run (picklable).
+
+    Given `inputs` (read by the caller) and, for a network file of its own, that file's
+    `network` contents, the worker needs nothing but the data directory for the area's
+    extract; given `out_dir` it also writes the scenario's folder there (a worker that shares
+    the caller's disk), else the caller writes it.
+    """
     import logging as _logging
 
-    from transport.pipeline import run_and_write
+    from transport.pipeline import run, run_and_write
 
     _logging.basicConfig(level=_logging.INFO, format="%(message)s")
     _logging.getLogger("osmnx").setLevel(_logging.WARNING)
-    spec = load_scenario(path)
     spec = spec.model_copy(update={"optimise": spec.optimise.model_copy(update={"workers": workers})})
+    if network is not None:
+        spec = spec.model_copy(update={"data": spec.data.model_copy(update={"network": str(_unpacked(*network))})})
+    data = Path(data_dir) if data_dir else None
+    if out_dir is None:
+        return run(spec, data_dir=data, time_limit_s=time_limit_s, inputs=inputs)
     # one map for all scenarios (comparison_map.html) instead of one each saves time on every run
-    return run_and_write(spec, Path(out_dir), data_dir=Path(data_dir) if data_dir else None, time_limit_s=time_limit_s,
-                         write_map=write_map)
+    return run_and_write(spec, Path(out_dir), data_dir=data, time_limit_s=time_limit_s, write_map=write_map, inputs=inputs)
 
 
 def compare(paths: list[Path], out_dir: Path, *, data_dir: Path | None = None, time_limit_s: float | None = None,
@@ -57,21 +67,20 @@ def compare(paths: list[Path], out_dir: Path, *, data_dir: Path | None = None, t
         raise InputError("two scenarios have the same name; names are used for output folders")
     _clear_comparison(out_dir)
     reuse = reuse or {}
-    jobs = [(str(p), str(out_dir / s.name), map_first and k == 0) for k, (p, s) in enumerate(zip(paths, specs, strict=True))
-            if s.name not in reuse]
+    jobs = [(s, out_dir / s.name, map_first and k == 0) for k, s in enumerate(specs) if s.name not in reuse]
     results: dict[str, Run] = dict(reuse)
     data = str(data_dir) if data_dir else None
     if scheduler is not None:
-        results.update(_run_on_dask(jobs, data, time_limit_s, scheduler))
+        results.update(_run_on_dask(jobs, data_dir, time_limit_s, scheduler))
     elif parallel and len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=2) as pool:
-            futures = [pool.submit(run_scenario_file, p, o, data, time_limit_s, 1, m) for p, o, m in jobs]
+            futures = [pool.submit(run_scenario, s, str(o), data, time_limit_s, 1, m) for s, o, m in jobs]
             for f in futures:
                 r = f.result()
                 results[r.name] = r
     else:
-        for p, o, m in jobs:
-            r = run_scenario_file(p, o, data, time_limit_s, 2, m)
+        for s, o, m in jobs:
+            r = run_scenario(s, str(o), data, time_limit_s, 2, m)
             results[r.name] = r
     ordered = [results[n] for n in names]
     table = comparison_table(ordered)
@@ -100,22 +109,39 @@ def _write_manifest(out_dir: Path, names: list[str]) -> None:
     (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
-def _run_on_dask(jobs: list[tuple[str, str, bool]], data: str | None, time_limit_s: float | None, scheduler: str) -> dict[str, Run]:
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        from transport.errors import InputError
+def _run_on_dask(jobs: list[tuple[Scenario, Path, bool]], data_dir: Path | None, time_limit_s: float | None,
+                 scheduler: str) -> dict[str, Run]:
+    """Each scenario on the Dask cluster, its inputs read here and sent with it; the folders are written here."""
+    from transport.inputs import read_inputs
+    from transport.optimise.tasks import run_tasks
+    from transport.pipeline import bounds_of, networks, write_run_folder
 
-        raise InputError("--scheduler needs dask.distributed: pip install 'transport[dask]'") from None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        client = Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=True))
-    try:
-        futures = [client.submit(run_scenario_file, p, o, data, time_limit_s, 1, m, pure=False) for p, o, m in jobs]
-        return {r.name: r for r in client.gather(futures)}
-    finally:
-        client.close()
+    tasks = []
+    for spec, _, _ in jobs:
+        drive, _ = networks(spec, data_dir)
+        inputs = read_inputs(spec, bounds_of(drive), data_dir)
+        own = spec.path(spec.data.network) if spec.data.network != "area" else None
+        network = (own.name, own.read_bytes()) if own is not None else None
+        tasks.append((run_scenario, (spec, None, None, time_limit_s, 1, False, inputs, network)))
+    runs = run_tasks(tasks, scheduler=scheduler)
+    for (_, out, write_map), run in zip(jobs, runs, strict=True):
+        write_run_folder(run, out, data_dir=data_dir, write_map=write_map)
+    return {run.name: run for run in runs}
+
+
+def _unpacked(name: str, contents: bytes) -> Path:
+    """A network file sent with a scenario, saved in this machine's cache under its content hash."""
+    import hashlib
+
+    from transport.datadir import cache_dir
+
+    path = cache_dir() / "shipped" / f"{hashlib.sha256(contents).hexdigest()[:16]}-{name}"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_bytes(contents)
+        partial.replace(path)
+    return path
 
 
 def comparison_table(runs: list[Run]) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,7 +90,8 @@ def build_demand(pupils: pd.DataFrame, eligibility: pd.DataFrame, schools: pd.Da
     merged = eligible.merge(routed, on="pupil_id")
     by_urn = schools.set_index(schools["urn"].astype(str))
     clusters = school_clusters(schools)
-    requests = {run: _partitioned(_requests(run, merged, by_urn, school_loc, policy), clusters, policy)
+    where = places.rows
+    requests = {run: _partitioned(_requests(run, merged, by_urn, school_loc, policy), clusters, policy, where)
                 for run in RUNS}
     return Demand(LOCATIONS.frame(places.rows), routed, requests, _incompatible(merged))
 
@@ -142,23 +144,44 @@ def school_clusters(schools: pd.DataFrame, km: float = CLUSTER_KM) -> dict[str, 
     return {u: urns[label[i]] for i, u in enumerate(urns)}
 
 
-def _partitioned(requests: tuple[Request, ...], clusters: dict[str, str], policy: Policy) -> tuple[Request, ...]:
+def _partitioned(requests: tuple[Request, ...], clusters: dict[str, str], policy: Policy,
+                 locations: list[dict]) -> tuple[Request, ...]:
     """Door-to-door and pick-up point requests are routed separately, as councils contract them,
-    each by cluster of nearby schools; big clusters split by school. When the policy does not
-    let pupils of different schools share a vehicle, every school is a partition of its own, so
-    each vehicle trip carries one school's pupils."""
+    each by cluster of nearby schools; big clusters split by school, and a school with more
+    requests than a search handles quickly into sectors around it (a sweep by compass
+    bearing). When the policy does not let pupils of different schools share a vehicle, every
+    school is a partition of its own, so each vehicle trip carries one school's pupils."""
     def key(r: Request) -> str:
         mode = "send" if r.is_door_to_door else "mainstream"
         return f"{mode}:{clusters.get(r.group, r.group) if policy.mixed_school_vehicles else r.group}"
 
-    sizes: dict[str, int] = {}
+    keys = {r.request_id: key(r) for r in requests}
+    sizes = Counter(keys.values())
     for r in requests:
-        sizes[key(r)] = sizes.get(key(r), 0) + 1
-    out = []
+        if sizes[keys[r.request_id]] > MAX_PARTITION_REQUESTS:
+            keys[r.request_id] = f"{keys[r.request_id]}/{r.group}"
+    by_key: dict[str, list[Request]] = {}
     for r in requests:
-        k = key(r)
-        out.append(dataclasses.replace(r, partition=k if sizes[k] <= MAX_PARTITION_REQUESTS else f"{k}/{r.group}"))
-    return tuple(out)
+        by_key.setdefault(keys[r.request_id], []).append(r)
+    for k, members in by_key.items():
+        if len(members) > MAX_PARTITION_REQUESTS:
+            keys.update(_sectors(k, members, locations))
+    return tuple(dataclasses.replace(r, partition=keys[r.request_id]) for r in requests)
+
+
+def _sectors(key: str, members: list[Request], locations: list[dict]) -> dict[str, str]:
+    """One school's requests in sectors of at most MAX_PARTITION_REQUESTS, by the bearing of each
+    home or pick-up point from the school (the same sectors on both runs)."""
+    def bearing(r: Request) -> float:
+        home, school = (r.pickup, r.delivery) if r.delivery is not None and r.pickup is not None and \
+            locations[r.delivery]["kind"] == "school" else (r.delivery, r.pickup)
+        h, s = locations[home], locations[school]
+        return math.atan2(h["lat"] - s["lat"], (h["lon"] - s["lon"]) * math.cos(math.radians(s["lat"])))
+
+    count = math.ceil(len(members) / MAX_PARTITION_REQUESTS)
+    ordered = sorted(members, key=lambda r: (bearing(r), r.request_id))
+    size = math.ceil(len(ordered) / count)
+    return {r.request_id: f"{key}/sector{k // size + 1}" for k, r in enumerate(ordered)}
 
 
 def _requests(run: str, pupils: pd.DataFrame, schools: pd.DataFrame, school_loc: dict[str, int], policy: Policy) -> tuple[Request, ...]:

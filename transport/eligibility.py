@@ -171,6 +171,7 @@ class _Area:
     needs_served: list[frozenset[str]]
     character: np.ndarray  # religious character, lower case
     full: np.ndarray  # the pupils file already fills the school's places
+    masks: dict = field(default_factory=dict)  # suitable schools by the pupil facts that decide it (many pupils share one)
 
     def walk(self, p: _Pupil, urn: str) -> float:
         return float(self.distances.metres[p.row, self.column[urn]])
@@ -366,11 +367,23 @@ def _candidates(p: _Pupil, area: _Area, *, post16: bool, with_places: bool = Tru
     a = area
     phase = age_phase(p.school_age)
     post16 = post16 or phase == "post-16"
-    fits = a.sixth_form.copy() if post16 else np.isin(a.phase, list(SUITABLE_PHASES[phase]))
     own = a.column.get(p.urn)
+    special = bool(p.plan and own is not None and a.type[own] != "mainstream")
+    key = (phase, post16, own, special, p.needs if special else None, p.sex, p.refused, with_places)
+    available = a.masks.get(key)
+    if available is None:
+        available = a.masks[key] = _suitable_mask(a, phase, post16, own, special, p, with_places)
+    row = a.distances.metres[p.row]
+    idx = np.flatnonzero(available & np.isfinite(row))
+    return [a.urns[k] for k in idx[np.argsort(row[idx], kind="stable")]]
+
+
+def _suitable_mask(a: _Area, phase: str, post16: bool, own: int | None, special: bool, p: _Pupil, with_places: bool) -> np.ndarray:
+    """Which schools the rules let count for a pupil with these facts, before distance."""
+    fits = a.sixth_form.copy() if post16 else np.isin(a.phase, list(SUITABLE_PHASES[phase]))
     if post16 and own is not None:
         fits[own] = True  # a student enrolled at a school is taught post-16 there, declared or not
-    if p.plan and own is not None and a.type[own] != "mainstream":
+    if special:
         fits &= (a.type != "mainstream") & np.array([not n or bool(n & p.needs) for n in a.needs_served], dtype=bool)
     else:
         fits &= a.type == "mainstream"
@@ -378,9 +391,7 @@ def _candidates(p: _Pupil, area: _Area, *, post16: bool, with_places: bool = Tru
     available = fits & ~a.full & ~np.isin(a.urns, list(p.refused)) if with_places else fits.copy()
     if own is not None:
         available[own] = fits[own]  # the pupil has a place at the school attended
-    row = a.distances.metres[p.row]
-    idx = np.flatnonzero(available & np.isfinite(row))
-    return [a.urns[k] for k in idx[np.argsort(row[idx], kind="stable")]]
+    return available
 
 
 #: The school phases that can take a pupil of each phase of age (post-16: schools offering it).

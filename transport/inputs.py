@@ -25,7 +25,7 @@ import pyproj
 from transport.errors import InputError, Problem, ProblemCollector
 from transport.geo import GREAT_BRITAIN, Bounds
 from transport.policy import SEND_NEEDS, Policy, age_on
-from transport.schemas import PUPILS, SCHOOLS, VEHICLES
+from transport.schemas import AGE_COLUMNS, LOCATION_COLUMNS, PUPILS, SCHOOLS, VEHICLES
 from transport.units import clock_to_s
 
 if TYPE_CHECKING:
@@ -219,7 +219,8 @@ def parse_pupils(frame: pd.DataFrame, name: str, schools: pd.DataFrame, policy: 
             problems.add(Problem(name, f"duplicate pupil id (also on row {seen[pid]})", row, "pupil_id", pid))
         else:
             seen[pid] = row
-    ages = [_age(frame, i, name, policy, problems) for i in range(len(frame))]
+    given = {c: frame[c].tolist() for c in AGE_COLUMNS if c in frame.columns}
+    ages = [_age({c: v[i] for c, v in given.items()}, int(row), name, policy, problems) for i, row in enumerate(frame.index)]
     out["age"] = [a for a, _ in ages]
     out["date_of_birth"] = [born for _, born in ages]
     urns = set(schools["urn"].astype(str))
@@ -312,14 +313,13 @@ def _locations(frame: pd.DataFrame, name: str, postcodes: dict[str, tuple[float,
         return [np.nan] * len(frame), [np.nan] * len(frame)
     lats: list[float] = []
     lons: list[float] = []
-    for i in range(len(frame)):
-        row = int(frame.index[i])
+    cells = {c: frame[c].tolist() if c in frame.columns else [""] * len(frame)
+             for c in LOCATION_COLUMNS}
+    for i, row in enumerate(frame.index):
         lat, lon = np.nan, np.nan
-        la = frame["lat"].iat[i] if has_ll else ""
-        lo = frame["lon"].iat[i] if has_ll else ""
-        ea = frame["easting"].iat[i] if has_en else ""
-        no = frame["northing"].iat[i] if has_en else ""
-        pc = frame["postcode"].iat[i] if has_pc else ""
+        la, lo = (cells["lat"][i], cells["lon"][i]) if has_ll else ("", "")
+        ea, no = (cells["easting"][i], cells["northing"][i]) if has_en else ("", "")
+        pc = cells["postcode"][i] if has_pc else ""
         if la or lo:
             lat, lon = _parse_lat_lon(la, lo, name, row, problems)
         elif ea or no:
@@ -402,13 +402,10 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _age(frame: pd.DataFrame, i: int, name: str, policy: Policy, problems: ProblemCollector) -> tuple[int | None, dt.date | None]:
+def _age(cells: dict[str, str], row: int, name: str, policy: Policy, problems: ProblemCollector) -> tuple[int | None, dt.date | None]:
     """Age on the assessment date, from date_of_birth, age or year_group; and the date of birth when given."""
-    row = int(frame.index[i])
     assessed = policy.assessed_on
-    dob = frame["date_of_birth"].iat[i] if "date_of_birth" in frame else ""
-    age_text = frame["age"].iat[i] if "age" in frame else ""
-    year = frame["year_group"].iat[i] if "year_group" in frame else ""
+    dob, age_text, year = cells.get("date_of_birth", ""), cells.get("age", ""), cells.get("year_group", "")
     age: int | None = None
     born: dt.date | None = None
     if dob:

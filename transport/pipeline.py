@@ -56,13 +56,16 @@ class _Clock:
         self.timings[name] = round(time.perf_counter() - self.started - sum(self.timings.values()), 2)
 
 
-def run(scenario: Scenario, *, data_dir: Path | None = None, time_limit_s: float | None = None) -> Run:
-    """Run one scenario end to end, in memory, and check it; nothing is written."""
+def run(scenario: Scenario, *, data_dir: Path | None = None, time_limit_s: float | None = None,
+        inputs: Inputs | None = None, scheduler: str | None = None) -> Run:
+    """Run one scenario end to end, in memory, and check it; nothing is written. `inputs`, when
+    given, were read already (a Dask worker is sent them instead of the files); `scheduler`, a
+    Dask scheduler's address ('local' for a cluster on this machine), searches the partitions there."""
     clock = _Clock()
     log.info("Scenario '%s': %s", scenario.name, scenario.description or "")
     drive, walk = networks(scenario, data_dir)
     clock.step("network")
-    inputs = read_inputs(scenario, bounds_of(drive), data_dir)
+    inputs = inputs if inputs is not None else read_inputs(scenario, bounds_of(drive), data_dir)
     inputs, moves = _apply_provision(scenario, inputs, drive)
     clock.step("inputs")
     log.info("Loaded %d pupils, %d schools, %d vehicle catalogue rows", len(inputs.pupils), len(inputs.schools),
@@ -79,7 +82,7 @@ def run(scenario: Scenario, *, data_dir: Path | None = None, time_limit_s: float
     mode = demand.pupils["mode"]
     log.info("%d pupils need a vehicle: %d door to door, %d from %d pick-up points", len(demand.pupils),
              int((mode == "door").sum()), int((mode == "stop").sum()), demand.pupils.loc[mode == "stop", "stop_id"].nunique())
-    problems, solutions = _optimise(scenario, demand, inputs, time_s, distance_m, time_limit_s, clock)
+    problems, solutions = _optimise(scenario, demand, inputs, time_s, distance_m, time_limit_s, clock, scheduler)
     costs = cost_run(scenario, inputs, eligibility, demand, problems, solutions, distance_m)
     clock.step("costs")
     result = Run(scenario, inputs, moves, eligibility, stops, demand, time_s, distance_m, problems, solutions, costs)
@@ -94,19 +97,25 @@ def run(scenario: Scenario, *, data_dir: Path | None = None, time_limit_s: float
 
 
 def run_and_write(scenario: Scenario, out_dir: Path, *, data_dir: Path | None = None, time_limit_s: float | None = None,
-                  write_map: bool = True) -> Run:
+                  write_map: bool = True, inputs: Inputs | None = None, scheduler: str | None = None) -> Run:
     """Run one scenario and write its folder: tables, budget, route sheets, routes and (optionally) the map."""
+    result = run(scenario, data_dir=data_dir, time_limit_s=time_limit_s, inputs=inputs, scheduler=scheduler)
+    write_run_folder(result, out_dir, data_dir=data_dir, write_map=write_map)
+    return result
+
+
+def write_run_folder(result: Run, out_dir: Path, *, data_dir: Path | None = None, write_map: bool = True) -> Path:
+    """A finished run's folder: tables, budget, route sheets, routes and (optionally) the map."""
     from transport.maps import write_route_map, write_routes_geojson
     from transport.reports import write_budget, write_route_sheets
 
-    result = run(scenario, data_dir=data_dir, time_limit_s=time_limit_s)
     renderers: tuple[Callable[[Run, Path], object], ...] = (write_budget, write_route_sheets, write_routes_geojson)
     if write_map:
-        drive, _ = networks(scenario, data_dir)
+        drive, _ = networks(result.scenario, data_dir)
         renderers += (lambda r, f: write_route_map(r, f, drive),)
     write_folder(result, out_dir, renderers)
     log.info("Written: %s", out_dir)
-    return result
+    return out_dir
 
 
 def eligibility_only(scenario: Scenario, *, data_dir: Path | None = None) -> tuple[pd.DataFrame, Inputs, nx.MultiDiGraph]:
@@ -172,11 +181,12 @@ def _matrices(drive: nx.MultiDiGraph, locations: pd.DataFrame) -> tuple[np.ndarr
 
 
 def _optimise(scenario: Scenario, demand, inputs: Inputs, time_s: np.ndarray, distance_m: np.ndarray,
-              time_limit_s: float | None, clock: _Clock) -> tuple[dict, dict]:
+              time_limit_s: float | None, clock: _Clock, scheduler: str | None = None) -> tuple[dict, dict]:
     """AM and PM routes, each searched within the time limit."""
     settings = scenario.optimise
     options = SolveOptions(time_limit_s=time_limit_s or settings.time_limit_s, workers=settings.workers, seed=settings.seed,
-                           solution_limit=settings.solution_limit)
+                           solution_limit=settings.solution_limit,
+                           scheduler=None if scheduler is None else "" if scheduler == "local" else scheduler)
     prices = FleetPrices(assistant_daily_gbp=scenario.costs.assistant_daily_gbp, assistants_available=scenario.costs.assistants_available)
     problems, solutions = {}, {}
     for name in RUNS:

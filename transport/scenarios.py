@@ -45,7 +45,7 @@ class Synthetic(_Strict):
 
 class OptimiseOptions(_Strict):
     time_limit_s: float = Field(30.0, gt=0, description="Search time per run (AM, PM), seconds.")
-    workers: int = Field(2, ge=1, le=3, description="Differently configured searches run in parallel processes.")
+    workers: int = Field(2, ge=1, le=8, description="Searches run side by side in processes (partitions, and configurations of one partition).")
     seed: int = Field(0, ge=0, description="Chooses the search configuration of each worker.")
     solution_limit: int | None = Field(None, ge=1, description="Deterministic work limit (solutions examined); overrides timing effects.")
 

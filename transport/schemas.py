@@ -201,6 +201,10 @@ ELIGIBILITY_ACTIONS = Table("eligibility_actions", "eligibility_actions.csv",
     _c("action", "string", "What the officer must do.", required=True),
 ))
 
+#: Ways a pupils or schools file may give a location, and a pupil's age, in the order they are tried.
+LOCATION_COLUMNS = ("lat", "lon", "easting", "northing", "postcode")
+AGE_COLUMNS = ("date_of_birth", "age", "year_group")
+
 #: The columns of a decision that the later steps use.
 DECISION = ("pupil_id", "eligible", "door_to_door", "reason_code")
 

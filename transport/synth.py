@@ -9,7 +9,6 @@ pupil data is used or produced.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,15 +109,15 @@ def synthesise_cohort(schools: pd.DataFrame, area: str = "rutland", data_dir: st
         if candidates.empty:
             continue
         count = int(round(ROLL[phase] * len(candidates) * scale))
-        where = homes[rng.integers(0, len(homes), count)]
-        jitter = rng.normal(0, 0.0004, (count, 2))  # about 40 m: houses around the postcode centroid
-        for k in range(count):
-            lat, lon = where[k] + jitter[k]
-            dist = _km(lat, lon, candidates["lat"].to_numpy(float), candidates["lon"].to_numpy(float))
-            order = np.argsort(dist)
-            choice = order[0] if rng.random() >= rates.not_nearest_school or len(order) == 1 else order[min(len(order) - 1, 1 + rng.integers(0, 2))]
-            pupils.append({"lat": lat, "lon": lon, "age": int(rng.choice(list(ages))), "school_urn": candidates["urn"][choice]})
-    frame = pd.DataFrame(pupils)
+        where = homes[rng.integers(0, len(homes), count)] + rng.normal(0, 0.0004, (count, 2))  # houses around the centroid
+        lat, lon = where[:, :1], where[:, 1:]
+        c_lat, c_lon = candidates["lat"].to_numpy(float)[None, :], candidates["lon"].to_numpy(float)[None, :]
+        order = np.argsort(6371.0 * np.hypot(np.radians(c_lat - lat), np.radians(c_lon - lon) * np.cos(np.radians(lat))), axis=1)
+        further = np.minimum(len(candidates) - 1, 1 + rng.integers(0, 2, count))  # the second or third nearest
+        chosen = np.where(rng.random(count) < rates.not_nearest_school, order[np.arange(count), further], order[:, 0])
+        pupils.append(pd.DataFrame({"lat": where[:, 0], "lon": where[:, 1], "age": rng.choice(list(ages), count),
+                                    "school_urn": candidates["urn"].to_numpy()[chosen]}))
+    frame = pd.concat(pupils, ignore_index=True)
     n = len(frame)
     frame["ehcp"] = rng.random(n) < rates.ehcp
     needs, weights = zip(*rates.need_mix, strict=True)
@@ -177,19 +176,12 @@ def _assessments_and_dates(frame: pd.DataFrame, schools: pd.DataFrame, rates: Co
 def _nearest_of_kind(pupils: pd.DataFrame, by_urn: pd.DataFrame) -> pd.Series:
     """The nearest school (straight line) of the same phase and type as each pupil's own."""
     lats, lons = by_urn["lat"].astype(float).to_numpy(), by_urn["lon"].astype(float).to_numpy()
-    nearest = []
-    for p in pupils.itertuples(index=False):
-        own = by_urn.loc[str(p.school_urn)]
-        same = ((by_urn["phase"] == own["phase"]) & (by_urn["type"] == own["type"])).to_numpy()
-        km = np.where(same, _km(p.lat, p.lon, lats, lons), np.inf)
-        nearest.append(by_urn.index[int(np.argmin(km))])
-    return pd.Series(nearest, index=pupils.index)
-
-
-def _km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    dlat = np.radians(lats - lat)
-    dlon = np.radians(lons - lon) * math.cos(math.radians(lat))
-    return 6371.0 * np.hypot(dlat, dlon)
+    kind = (by_urn["phase"].astype(str) + "|" + by_urn["type"].astype(str)).to_numpy()
+    own = pd.Series(kind, index=by_urn.index).loc[pupils["school_urn"].astype(str)].to_numpy()
+    plat, plon = pupils["lat"].to_numpy(float)[:, None], pupils["lon"].to_numpy(float)[:, None]
+    km = 6371.0 * np.hypot(np.radians(lats[None, :] - plat), np.radians(lons[None, :] - plon) * np.cos(np.radians(plat)))
+    km = np.where(own[:, None] == kind[None, :], km, np.inf)
+    return pd.Series(by_urn.index[np.argmin(km, axis=1)], index=pupils.index)
 
 
 def synthesise_contracts(routed: pd.DataFrame, pupils: pd.DataFrame, locations: pd.DataFrame, distance_m: np.ndarray,

@@ -217,6 +217,42 @@ def _add_shared_counts(problem: RoutingProblem, built: BuiltModel) -> None:
         solver.Add(solver.Sum([routing.ActiveVehicleVar(v) for v in assisted]) <= problem.assistants_available)
 
 
+def routes_from(problem: RoutingProblem, built: BuiltModel, solution) -> list[list[int]] | None:
+    """A `Solution`'s routes as solver indices of this model, each on a vehicle of the same variant
+    while this model has one free (and its pool and the assistants allow); None if none fit."""
+    position = {r.request_id: k for k, r in enumerate(problem.requests)}
+    types = problem.vehicle_types
+    vehicles_of: dict[str, list[int]] = {}
+    for v, t in enumerate(built.vehicle_type):
+        vehicles_of.setdefault(types[t].name, []).append(v)
+    pools_left = problem.pools()
+    assistants_left = problem.assistants_available
+    routes: list[list[int]] = [[] for _ in built.vehicle_type]
+    placed = False
+    for route in solution.routes:
+        free = vehicles_of.get(route.vehicle_type)
+        if not free:
+            continue
+        vt = types[built.vehicle_type[free[0]]]
+        pool = vt.pool or vt.name
+        if pools_left.get(pool, 0) <= 0 or (vt.has_assistant and assistants_left is not None and assistants_left <= 0):
+            continue
+        indices = []
+        for visit in route.visits:
+            r = position.get(visit.request_id)
+            if r is not None and visit.kind in ("pickup", "delivery"):
+                node = built.pickup_node.get(r) if visit.kind == "pickup" else built.delivery_node.get(r)
+                if node is not None:
+                    indices.append(built.manager.NodeToIndex(node))
+        if indices:
+            routes[free.pop(0)] = indices
+            pools_left[pool] -= 1
+            if vt.has_assistant and assistants_left is not None:
+                assistants_left -= 1
+            placed = True
+    return routes if placed else None
+
+
 def routes_of(built: BuiltModel, assignment) -> list[list[int]]:
     """Each vehicle's visits in order (no start or end) as solver indices, the numbering
     ReadAssignmentFromRoutes takes (it differs from node numbers when an end depot is no

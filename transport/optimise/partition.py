@@ -51,7 +51,8 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
     parts = _partitions(problem)
     if len(parts) <= 1:
         return _finish(problem, solve_one(problem, options), options, started)
-    allocation = _allocate(problem, parts, options)
+    allocation, firsts = _allocate(problem, parts, options)
+    log.info("  fleet shared between %d partitions from their first solutions (%.1f s)", len(parts), clock.perf_counter() - started)
     subs = {key: _sub_problem(problem, part, allocation[key]) for key, part in parts.items()}
     budget = _search_budget(options, started)
     total = len(problem.requests)
@@ -61,8 +62,12 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
         limit = max(MIN_PARTITION_SECONDS, budget * len(sub.requests) / total)
         configs = search_tasks(servable, dataclasses.replace(options, time_limit_s=limit)) if servable else []
         plans[key] = (servable, unserved, [c for c, _ in configs], len(tasks), len(configs))
-        tasks += [(search, (servable, config, share)) for config, share in configs]
+        first, first_config = firsts.get(key, (None, None))
+        tasks += [(search, (servable, config, share, first if config == first_config else None)) for config, share in configs]
+    log.info("  %d searches of %d partitions, %.0f s of search each process (%s)", len(tasks), len(parts), budget,
+             "Dask" if options.scheduler is not None else f"{options.workers} processes")
     results = run_tasks(tasks, options.workers, options.scheduler)
+    log.info("  searches done (%.1f s)", clock.perf_counter() - started)
     solutions = {}
     for key, (servable, unserved, configs, first, count) in plans.items():
         solutions[key] = (best_of(servable, unserved, configs, results[first:first + count], started) if servable
@@ -96,10 +101,12 @@ def _sub_problem(problem: RoutingProblem, part: tuple[Request, ...], counts: dic
 # --------------------------------------------------------------------------- the fleet between partitions
 
 
-def _allocate(problem: RoutingProblem, parts: dict[str, tuple[Request, ...]], options: SolveOptions) -> dict[str, dict[str, int]]:
+def _allocate(problem: RoutingProblem, parts: dict[str, tuple[Request, ...]], options: SolveOptions
+              ) -> tuple[dict[str, dict[str, int]], dict[str, tuple[Solution | None, SearchConfig | None]]]:
     """Each partition's share of every pool (and of the assistants), from what its first
     solution alone with the whole fleet would use: all it asks for when the pool suffices, the
-    slack split in proportion; else the pool split in proportion to what each asks."""
+    slack split in proportion; else the pool split in proportion to what each asks. The first
+    solutions are returned too: each partition's search of that configuration starts from its own."""
     sizes = dict(problem.pools())
     if problem.assistants_available is not None:
         sizes[ASSISTANTS] = problem.assistants_available
@@ -109,10 +116,12 @@ def _allocate(problem: RoutingProblem, parts: dict[str, tuple[Request, ...]], op
         servable, _ = servable_part(sub, problem.vehicle_types)
         firsts.append((key, servable))
     first_options = dataclasses.replace(options, solution_limit=1, time_limit_s=0.1)
-    tasks = [(search, (sub, portfolio(sub)[options.seed % len(portfolio(sub))], first_options)) for _, sub in firsts if sub]
+    configs = {key: portfolio(sub)[options.seed % len(portfolio(sub))] for key, sub in firsts if sub}
+    tasks = [(search, (sub, configs[key], first_options)) for key, sub in firsts if sub]
     results = iter(run_tasks(tasks, options.workers, options.scheduler))
-    asked = {key: _usage(sub, next(results)) if sub else {} for key, sub in firsts}
-    return _shares(sizes, parts, asked)
+    solutions = {key: (next(results), configs[key]) if sub else (None, None) for key, sub in firsts}
+    asked = {key: _usage(sub, solutions[key][0]) if sub else {} for key, sub in firsts}
+    return _shares(sizes, parts, asked), solutions
 
 
 def _shares(sizes: dict[str, int], parts: dict[str, tuple], asked: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:

@@ -121,7 +121,7 @@ def solve_one(problem: RoutingProblem, options: SolveOptions, catalogue: tuple[V
         return nothing_to_route(problem, unserved, started)
     tasks = search_tasks(sub, options)
     workers = 1 if len(sub.requests) < SMALL_PROBLEM else options.workers
-    results = run_tasks([(search, (sub, config, share)) for config, share in tasks], workers)
+    results = run_tasks([(search, (sub, config, share)) for config, share in tasks], workers, options.scheduler)
     return best_of(sub, unserved, [c for c, _ in tasks], results, started)
 
 
@@ -180,8 +180,9 @@ def _parameters(config: SearchConfig, options: SolveOptions):
     return params
 
 
-def search(problem: RoutingProblem, config: SearchConfig, options: SolveOptions) -> Solution | None:
-    """One configured search: a complete first solution, then improvement within the limits."""
+def search(problem: RoutingProblem, config: SearchConfig, options: SolveOptions, start: Solution | None = None) -> Solution | None:
+    """One configured search: a complete first solution (or `start`, routes already found for
+    these requests), then improvement within the limits."""
     from ortools.constraint_solver import pywrapcp
 
     from transport.optimise.extract import extract
@@ -197,8 +198,12 @@ def search(problem: RoutingProblem, config: SearchConfig, options: SolveOptions)
     first_params.CopyFrom(params)
     first_params.solution_limit = 1
     first_params.time_limit.FromSeconds(FIRST_SOLUTION_CAP_S)
-    first = built.routing.SolveWithParameters(first_params)
-    first, start = _best_start(problem, built, first, config, options, first_params)
+    first = _given_start(problem, built, start)
+    if first is not None:
+        start_label = "given"
+    else:
+        first = built.routing.SolveWithParameters(first_params)
+        first, start_label = _best_start(problem, built, first, config, options, first_params)
     if first is None:
         log.info("search %s found no first solution", config.label)
         return None
@@ -222,8 +227,19 @@ def search(problem: RoutingProblem, config: SearchConfig, options: SolveOptions)
         built, assignment = timed
     solution = extract(problem, built, assignment, config.label, clock.perf_counter() - started)
     solution.stats.update(routing_status=ROUTING_STATUSES.get(status, str(status)), first_solution_seconds=round(first_seconds, 2),
-                          start=start, stopped_by=stopped_by)
+                          start=start_label, stopped_by=stopped_by)
     return solution
+
+
+def _given_start(problem: RoutingProblem, built, start: Solution | None):
+    """`start`'s routes read into this model, or None. A route whose variant (or pool, or the
+    assistants) has no vehicle left here is dropped: its requests are left for the search."""
+    if start is None:
+        return None
+    from transport.optimise.model import routes_from
+
+    routes = routes_from(problem, built, start)
+    return built.routing.ReadAssignmentFromRoutes(routes, True) if routes is not None else None
 
 
 def _best_start(problem: RoutingProblem, built, first, config: SearchConfig, options: SolveOptions, first_params):
