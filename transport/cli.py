@@ -262,12 +262,17 @@ def compare_command(
     time_limit: TimeLimitOption = None,
     data_dir: DataDirOption = None,
     serial: Annotated[bool, typer.Option("--serial", help="Run scenarios one after another instead of in parallel processes.")] = False,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Send runs to a dask.distributed scheduler at this address ('' for a local cluster).")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Search seed of the first repeat; overrides the scenarios'.")] = None,
+    repeats: Annotated[int, typer.Option(min=1, max=20, help="Run the comparison once per seed (seed, seed+1, ...) and "
+                                                             "report how far the search alone moves each figure.")] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=8, help="Processes to run scenarios (and their searches) in.")] = 2,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Send runs to a dask.distributed scheduler at this address ('local' for a cluster on this machine).")] = None,
 ) -> None:
     """Run several scenarios and compare them side by side (CSV, summary.json, HTML page and map)."""
     from transport.compare import compare
 
-    result = compare(list(scenarios), out, data_dir=data_dir, time_limit_s=time_limit, parallel=not serial, scheduler=scheduler)
+    result = compare(list(scenarios), out, data_dir=data_dir, time_limit_s=time_limit, parallel=not serial, scheduler=scheduler,
+                     seed=seed, repeats=repeats, workers=workers)
     table = result["table"]
     for row in table.itertuples(index=False):
         typer.echo(f"{row.scenario:<16} £{row.annual_cost_gbp:>12,.0f}  change £{row.change_vs_base_gbp:>+11,.0f}  "

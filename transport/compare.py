@@ -16,48 +16,25 @@ from pathlib import Path
 import pandas as pd
 
 from transport.cells import write_csv
-from transport.inputs import Inputs
 from transport.journeys import RUNS
 from transport.optimise.solution import rides_s
 from transport.record import Run
-from transport.scenarios import Scenario, load_scenario
+from transport.scenarios import load_scenario
 from transport.schemas import MANIFEST_FILE
 
 log = logging.getLogger(__name__)
 
 
-def run_scenario(spec: Scenario, out_dir: str | None, data_dir: str | None, time_limit_s: float | None, workers: int,
-                 write_map: bool = False, inputs: Inputs | None = None, network: tuple[str, bytes] | None = None) -> Run:
-    """One scenario in its own process or on a Dask worker; returns the run (picklable).
-
-    Given `inputs` (read by the caller) and, for a network file of its own, that file's
-    `network` contents, the worker needs nothing but the data directory for the area's
-    extract; given `out_dir` it also writes the scenario's folder there (a worker that shares
-    the caller's disk), else the caller writes it.
-    """
-    import logging as _logging
-
-    from transport.pipeline import run, run_and_write
-
-    _logging.basicConfig(level=_logging.INFO, format="%(message)s")
-    _logging.getLogger("osmnx").setLevel(_logging.WARNING)
-    spec = spec.model_copy(update={"optimise": spec.optimise.model_copy(update={"workers": workers})})
-    if network is not None:
-        spec = spec.model_copy(update={"data": spec.data.model_copy(update={"network": str(_unpacked(*network))})})
-    data = Path(data_dir) if data_dir else None
-    if out_dir is None:
-        return run(spec, data_dir=data, time_limit_s=time_limit_s, inputs=inputs)
-    # one map for all scenarios (comparison_map.html) instead of one each saves time on every run
-    return run_and_write(spec, Path(out_dir), data_dir=data, time_limit_s=time_limit_s, write_map=write_map, inputs=inputs)
-
-
 def compare(paths: list[Path], out_dir: Path, *, data_dir: Path | None = None, time_limit_s: float | None = None,
-            reuse: dict[str, Run] | None = None, parallel: bool = True, scheduler: str | None = None,
+            seed: int | None = None, repeats: int = 1, workers: int = 2, parallel: bool = True, scheduler: str | None = None,
             map_first: bool = False) -> dict:
-    """Run each scenario (or reuse a finished run) and write comparison.csv/.html/summary.json and a map.
+    """Run the scenarios (see `transport.scenario_runs`), write each one's folder and
+    comparison.csv/.html/summary.json and a map; with `repeats`, each figure's spread over seeds.
 
-    With `map_first`, the first scenario's run also writes its own map.html (the demo's baseline).
+    With `map_first`, the first scenario's folder also has its own map.html (the demo's baseline).
     """
+    from transport.scenario_runs import run_scenarios
+
     out_dir.mkdir(parents=True, exist_ok=True)
     specs = [load_scenario(p) for p in paths]  # validate every file before running anything
     names = [s.name for s in specs]
@@ -66,24 +43,11 @@ def compare(paths: list[Path], out_dir: Path, *, data_dir: Path | None = None, t
 
         raise InputError("two scenarios have the same name; names are used for output folders")
     _clear_comparison(out_dir)
-    reuse = reuse or {}
-    jobs = [(s, out_dir / s.name, map_first and k == 0) for k, s in enumerate(specs) if s.name not in reuse]
-    results: dict[str, Run] = dict(reuse)
-    data = str(data_dir) if data_dir else None
-    if scheduler is not None:
-        results.update(_run_on_dask(jobs, data_dir, time_limit_s, scheduler))
-    elif parallel and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=2) as pool:
-            futures = [pool.submit(run_scenario, s, str(o), data, time_limit_s, 1, m) for s, o, m in jobs]
-            for f in futures:
-                r = f.result()
-                results[r.name] = r
-    else:
-        for s, o, m in jobs:
-            r = run_scenario(s, str(o), data, time_limit_s, 2, m)
-            results[r.name] = r
-    ordered = [results[n] for n in names]
-    table = comparison_table(ordered)
+    repeated = run_scenarios(specs, data_dir=data_dir, time_limit_s=time_limit_s, seed=seed, repeats=repeats,
+                             workers=workers if parallel else 1, scheduler=scheduler)
+    ordered = repeated[0]
+    _write_folders(ordered, out_dir, data_dir, map_first, workers if parallel and scheduler is None else 1)
+    table = comparison_table(ordered, repeated)
     write_csv(table, out_dir / "comparison.csv")
     (out_dir / "summary.json").write_text(json.dumps({"scenarios": table.to_dict(orient="records")}, indent=2, default=str),
                                           encoding="utf-8")
@@ -91,7 +55,22 @@ def compare(paths: list[Path], out_dir: Path, *, data_dir: Path | None = None, t
     html_path.write_text(comparison_html(table), encoding="utf-8")
     map_path = _comparison_map(ordered, out_dir, data_dir)
     _write_manifest(out_dir, names)
-    return {"table": table, "html": html_path, "map": map_path, "results": ordered}
+    return {"table": table, "html": html_path, "map": map_path, "results": ordered, "repeats": repeated}
+
+
+def _write_folders(runs: list[Run], out_dir: Path, data_dir: Path | None, map_first: bool, workers: int) -> None:
+    """Each scenario's folder, side by side in processes when there are cores to spare."""
+    from transport.pipeline import write_run_folder
+
+    jobs = [(run, out_dir / run.name, map_first and k == 0) for k, run in enumerate(runs)]
+    if workers <= 1:
+        for run, path, with_map in jobs:
+            write_run_folder(run, path, data_dir=data_dir, write_map=with_map)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(write_run_folder, run, path, data_dir=data_dir, write_map=with_map) for run, path, with_map in jobs]
+        for f in futures:
+            f.result()
 
 
 COMPARISON_FILES = ("comparison.csv", "comparison.html", "comparison_map.html", "summary.json", MANIFEST_FILE)
@@ -109,46 +88,22 @@ def _write_manifest(out_dir: Path, names: list[str]) -> None:
     (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
-def _run_on_dask(jobs: list[tuple[Scenario, Path, bool]], data_dir: Path | None, time_limit_s: float | None,
-                 scheduler: str) -> dict[str, Run]:
-    """Each scenario on the Dask cluster, its inputs read here and sent with it; the folders are written here."""
-    from transport.inputs import read_inputs
-    from transport.optimise.tasks import run_tasks
-    from transport.pipeline import bounds_of, networks, write_run_folder
-
-    tasks = []
-    for spec, _, _ in jobs:
-        drive, _ = networks(spec, data_dir)
-        inputs = read_inputs(spec, bounds_of(drive), data_dir)
-        own = spec.path(spec.data.network) if spec.data.network != "area" else None
-        network = (own.name, own.read_bytes()) if own is not None else None
-        tasks.append((run_scenario, (spec, None, None, time_limit_s, 1, False, inputs, network)))
-    runs = run_tasks(tasks, scheduler=scheduler)
-    for (_, out, write_map), run in zip(jobs, runs, strict=True):
-        write_run_folder(run, out, data_dir=data_dir, write_map=write_map)
-    return {run.name: run for run in runs}
-
-
-def _unpacked(name: str, contents: bytes) -> Path:
-    """A network file sent with a scenario, saved in this machine's cache under its content hash."""
-    import hashlib
-
-    from transport.datadir import cache_dir
-
-    path = cache_dir() / "shipped" / f"{hashlib.sha256(contents).hexdigest()[:16]}-{name}"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
-        partial.write_bytes(contents)
-        partial.replace(path)
-    return path
-
-
-def comparison_table(runs: list[Run]) -> pd.DataFrame:
-    """One row per scenario with its change from the first."""
+def comparison_table(runs: list[Run], repeated: list[list[Run]] | None = None) -> pd.DataFrame:
+    """One row per scenario with its change from the first; with repeats over seeds, the spread
+    (highest less lowest) of the annual cost and of the change, and whether the change is
+    within that spread (the search alone could make it)."""
     table = pd.DataFrame([_comparison_row(run) for run in runs])
     base = table.iloc[0]
     table["change_vs_base_gbp"] = (table["annual_cost_gbp"] - base["annual_cost_gbp"]).round(2)
+    repeated = repeated or [runs]
+    costs = pd.DataFrame([[r.summary["annual_cost_gbp"] for r in rep] for rep in repeated])
+    changes = costs.sub(costs[0], axis=0)
+    table["repeats"] = len(repeated)
+    table["annual_cost_spread_gbp"] = (costs.max() - costs.min()).round(2).to_numpy() if len(repeated) > 1 else None
+    table["change_spread_gbp"] = (changes.max() - changes.min()).round(2).to_numpy() if len(repeated) > 1 else None
+    table["change_within_search_noise"] = ([bool(abs(c) <= sp) if k else None for k, (c, sp) in
+                                           enumerate(zip(table["change_vs_base_gbp"], table["change_spread_gbp"], strict=True))]
+                                           if len(repeated) > 1 else None)
     table["forecast_change_vs_base_gbp"] = table["forecast_final_year_p50_gbp"] - base["forecast_final_year_p50_gbp"]
     saving = -(table["change_vs_base_gbp"]) - table["extra_revenue_gbp_per_year"]
     table["payback_years"] = [round(c / sv, 1) if c > 0 and sv > 0 else (None if c == 0 else float("inf"))

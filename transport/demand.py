@@ -233,4 +233,11 @@ def routing_problem(demand: Demand, run: str, time_s: np.ndarray, distance_m: np
     requests = demand.requests[run]
     return RoutingProblem(time_s=time_s, distance_m=distance_m, requests=requests,
                           vehicle_types=fleet(vehicles, demand.locations, requests, prices), incompatible=demand.incompatible,
-                          assistants_available=prices.assistants_available)
+                          assistants_available=prices.assistants_available, location_names=location_names(demand.locations))
+
+
+def location_names(locations: pd.DataFrame) -> tuple[str, ...]:
+    """A name for each place that two runs of different scenarios give alike: a school by URN, a
+    home by pupil, a depot by name, a pick-up point by where it is (stops are numbered per run)."""
+    return tuple(f"stop:{lat:.6f},{lon:.6f}" if kind == "stop" else f"{kind}:{ref}"
+                 for kind, ref, lat, lon in locations[["kind", "ref", "lat", "lon"]].itertuples(index=False))

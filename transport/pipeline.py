@@ -34,6 +34,7 @@ from transport.matrix import SnapWarning, travel_matrices
 from transport.network import load_network
 from transport.optimise.partition import solve
 from transport.optimise.problem import solver_matrix
+from transport.optimise.reuse import Base
 from transport.optimise.search import SolveOptions
 from transport.record import Run
 from transport.runfiles import folder_tables, write_folder
@@ -57,10 +58,12 @@ class _Clock:
 
 
 def run(scenario: Scenario, *, data_dir: Path | None = None, time_limit_s: float | None = None,
-        inputs: Inputs | None = None, scheduler: str | None = None) -> Run:
+        inputs: Inputs | None = None, scheduler: str | None = None, base: Run | None = None) -> Run:
     """Run one scenario end to end, in memory, and check it; nothing is written. `inputs`, when
     given, were read already (a Dask worker is sent them instead of the files); `scheduler`, a
-    Dask scheduler's address ('local' for a cluster on this machine), searches the partitions there."""
+    Dask scheduler's address ('local' for a cluster on this machine), searches the partitions there;
+    `base`, the base scenario's run, gives its routes to every partition this one has unchanged and
+    a start to the others."""
     clock = _Clock()
     log.info("Scenario '%s': %s", scenario.name, scenario.description or "")
     drive, walk = networks(scenario, data_dir)
@@ -82,17 +85,35 @@ def run(scenario: Scenario, *, data_dir: Path | None = None, time_limit_s: float
     mode = demand.pupils["mode"]
     log.info("%d pupils need a vehicle: %d door to door, %d from %d pick-up points", len(demand.pupils),
              int((mode == "door").sum()), int((mode == "stop").sum()), demand.pupils.loc[mode == "stop", "stop_id"].nunique())
-    problems, solutions = _optimise(scenario, demand, inputs, time_s, distance_m, time_limit_s, clock, scheduler)
+    problems, solutions = _optimise(scenario, demand, inputs, time_s, distance_m, time_limit_s, clock, scheduler, base)
     costs = cost_run(scenario, inputs, eligibility, demand, problems, solutions, distance_m)
     clock.step("costs")
     result = Run(scenario, inputs, moves, eligibility, stops, demand, time_s, distance_m, problems, solutions, costs)
+    return _finished(result, drive, clock)
+
+
+def with_solutions(result: Run, solutions: dict, *, data_dir: Path | None = None) -> Run:
+    """The same run with other routes for the same requests (a base that took a scenario's better
+    routes): priced, checked, drawn and summarised again."""
+    clock = _Clock()
+    drive, _ = networks(result.scenario, data_dir)
+    costs = cost_run(result.scenario, result.inputs, result.eligibility, result.demand, result.problems, solutions,
+                     result.distance_m)
+    clock.step("costs")
+    changed = dataclasses.replace(result, solutions=solutions, costs=costs)
+    return _finished(changed, drive, clock, dict(result.timings_s))
+
+
+def _finished(result: Run, drive: nx.MultiDiGraph, clock: _Clock, timings: dict | None = None) -> Run:
+    """Check the run, draw its routes and summarise it."""
     _check(result)
     clock.step("check")
     result = dataclasses.replace(result, routes_geojson=route_geojson(result, drive))
     clock.step("route_lines")
+    costs = result.costs
     log.info("Annual cost of the optimised plan: £%s%s", f"{costs.optimised.total_gbp:,.0f}",
              f"; today's contracts: £{costs.as_is.total_gbp:,.0f}" if costs.as_is is not None else "")
-    result = dataclasses.replace(result, timings_s=clock.timings)
+    result = dataclasses.replace(result, timings_s={**(timings or {}), **clock.timings})
     return dataclasses.replace(result, summary=summarise_run(result))
 
 
@@ -181,7 +202,8 @@ def _matrices(drive: nx.MultiDiGraph, locations: pd.DataFrame) -> tuple[np.ndarr
 
 
 def _optimise(scenario: Scenario, demand, inputs: Inputs, time_s: np.ndarray, distance_m: np.ndarray,
-              time_limit_s: float | None, clock: _Clock, scheduler: str | None = None) -> tuple[dict, dict]:
+              time_limit_s: float | None, clock: _Clock, scheduler: str | None = None,
+              base: Run | None = None) -> tuple[dict, dict]:
     """AM and PM routes, each searched within the time limit."""
     settings = scenario.optimise
     options = SolveOptions(time_limit_s=time_limit_s or settings.time_limit_s, workers=settings.workers, seed=settings.seed,
@@ -193,7 +215,8 @@ def _optimise(scenario: Scenario, demand, inputs: Inputs, time_s: np.ndarray, di
         problems[name] = problem = routing_problem(demand, name, time_s, distance_m, inputs.vehicles, prices)
         log.info("Optimising the %s run: %d requests, %d vehicle types, %.0f s limit", name, len(problem.requests),
                  len(problem.vehicle_types), options.time_limit_s)
-        solutions[name] = solution = solve(problem, options)
+        start = Base(base.problems[name], base.solutions[name]) if base is not None else None
+        solutions[name] = solution = solve(problem, options, start)
         log.info("%s run: %d vehicles, %.1f km, %d requests unserved (%s, %.1f s)", name, solution.vehicles_used,
                  solution.total_distance_m / 1000, len(solution.unserved), solution.status, solution.solve_seconds)
         clock.step(f"optimise_{name}")

@@ -20,6 +20,7 @@ import numpy as np
 
 from transport.optimise.diagnose import explain_unserved, impossible
 from transport.optimise.problem import Request, RoutingProblem, VehicleType
+from transport.optimise.reuse import Base, request_signature, same_partition, translated
 from transport.optimise.search import (
     SMALL_PROBLEM,
     SearchConfig,
@@ -30,7 +31,6 @@ from transport.optimise.search import (
     search,
     search_tasks,
     servable_part,
-    solve_one,
 )
 from transport.optimise.solution import Route, Solution, Unserved
 from transport.optimise.tasks import run_tasks
@@ -44,26 +44,63 @@ REPAIR_SECONDS = 0.3
 ASSISTANTS = "assistants"
 
 
-def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solution:
-    """Routes for every partition, found side by side with the fleet allocated between them."""
+def solve(problem: RoutingProblem, options: SolveOptions | None = None, base: Base | None = None) -> Solution:
+    """Routes for every partition, found side by side with the fleet allocated between them.
+
+    With a `base` (the base scenario's same run) a partition whose requests and fleet are the
+    base's keeps the base's routes, and a changed one starts from the base's routes for the
+    requests it still has.
+    """
     options = options or SolveOptions()
     started = clock.perf_counter()
     parts = _partitions(problem)
-    if len(parts) <= 1:
-        return _finish(problem, solve_one(problem, options), options, started)
-    allocation, firsts = _allocate(problem, parts, options)
-    log.info("  fleet shared between %d partitions from their first solutions (%.1f s)", len(parts), clock.perf_counter() - started)
-    subs = {key: _sub_problem(problem, part, allocation[key]) for key, part in parts.items()}
+    kept, kept_unserved, allocation = _kept(problem, parts, base)
+    changed = {key: part for key, part in parts.items() if key not in kept}
+    left = _left_after(problem, allocation)
+    solutions: dict[str, Solution] = {key: Solution(routes, kept_unserved[key], _cost(problem, routes, kept_unserved[key]), "OK",
+                                                    0.0, "kept", {}) for key, routes in kept.items()}
+    if changed:
+        shares, firsts = _allocate(problem, changed, options, left) if len(changed) > 1 else ({k: left for k in changed}, {})
+        allocation |= shares
+        starts = {key: _base_start(problem, base, key) or firsts.get(key, (None, None)) for key in changed}
+        solutions |= _search_partitions(problem, changed, shares, starts, options, started)
+    if kept:
+        log.info("  %d of %d partitions unchanged from the base: their routes kept", len(kept), len(parts))
+    merged = _merged({key: solutions[key] for key in parts}, started)
+    finished = _finish(problem, merged, options, started)
+    finished.stats["allocation"] = _held(problem, finished, allocation)
+    return finished
+
+
+def _held(problem: RoutingProblem, solution: Solution, allocation: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Each partition's share of the fleet, raised to what its routes use (a leftover vehicle
+    given to one of its requests counts towards it), so a scenario keeping it keeps them all."""
+    held = {key: dict(share) for key, share in allocation.items()}
+    for key in {r.partition for r in solution.routes}:
+        used = _usage(problem, dataclasses.replace(solution, routes=tuple(r for r in solution.routes if r.partition == key)))
+        share = held.setdefault(key, {})
+        for pool, n in used.items():
+            share[pool] = max(share.get(pool, 0), n)
+    return held
+
+
+def _search_partitions(problem: RoutingProblem, parts: dict[str, tuple[Request, ...]], shares: dict[str, dict[str, int]],
+                       starts: dict[str, tuple[Solution | None, SearchConfig | None]], options: SolveOptions,
+                       started: float) -> dict[str, Solution]:
+    """Each partition searched with its share of the fleet, side by side; a partition's search of
+    the configuration its start came from begins there."""
+    subs = {key: _sub_problem(problem, part, shares[key]) for key, part in parts.items()}
     budget = _search_budget(options, started)
-    total = len(problem.requests)
+    total = sum(len(part) for part in parts.values())
     plans, tasks = {}, []
     for key, sub in subs.items():
         servable, unserved = servable_part(sub, problem.vehicle_types)
         limit = max(MIN_PARTITION_SECONDS, budget * len(sub.requests) / total)
         configs = search_tasks(servable, dataclasses.replace(options, time_limit_s=limit)) if servable else []
         plans[key] = (servable, unserved, [c for c, _ in configs], len(tasks), len(configs))
-        first, first_config = firsts.get(key, (None, None))
-        tasks += [(search, (servable, config, share, first if config == first_config else None)) for config, share in configs]
+        start, start_config = starts.get(key, (None, None))
+        tasks += [(search, (servable, config, share, start if start_config in (None, config) else None))
+                  for config, share in configs]
     log.info("  %d searches of %d partitions, %.0f s of search each process (%s)", len(tasks), len(parts), budget,
              "Dask" if options.scheduler is not None else f"{options.workers} processes")
     results = run_tasks(tasks, options.workers, options.scheduler)
@@ -74,7 +111,63 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
                           else nothing_to_route(subs[key], unserved, started))
         log.info("  partition %s: %d requests, %d vehicles, %d unserved", key or "all", len(parts[key]),
                  solutions[key].vehicles_used, len(solutions[key].unserved))
-    return _finish(problem, _merged(solutions, started), options, started)
+    return solutions
+
+
+def _kept(problem: RoutingProblem, parts: dict[str, tuple[Request, ...]], base: Base | None
+          ) -> tuple[dict[str, tuple[Route, ...]], dict[str, tuple[Unserved, ...]], dict[str, dict[str, int]]]:
+    """Partitions the same as the base's: their routes and unserved requests (in this problem's
+    terms), and the share of the fleet they keep."""
+    kept, unserved, allocation = {}, {}, {}
+    if base is None:
+        return kept, unserved, allocation
+    for key, part in parts.items():
+        share = base.allocation(key)
+        base_part = tuple(r for r in base.problem.requests if r.partition == key)
+        if share is None or not base_part:
+            continue
+        fleet = useful_fleet(part, problem.vehicle_types, share, problem.time_s)
+        base_fleet = useful_fleet(base_part, base.problem.vehicle_types, share, base.problem.time_s)
+        if not same_partition(base, base_part, base_fleet, problem, part, fleet):
+            continue
+        routes = translated(base.problem, base.routes(key), problem)
+        served = {v.request_id for r in routes for v in r.visits}
+        left = {u.request_id for u in base.solution.unserved} & {r.request_id for r in base_part}
+        ids = {r.request_id: t.request_id for r, t in zip(sorted(base_part, key=lambda r: request_signature(base.problem, r)),
+                                                          sorted(part, key=lambda r: request_signature(problem, r)), strict=True)}
+        if served | {ids[i] for i in left} != {r.request_id for r in part}:
+            continue  # carried incompletely: search it instead
+        kept[key] = tuple(dataclasses.replace(r, partition=key) for r in routes)
+        unserved[key] = tuple(dataclasses.replace(u, request_id=ids[u.request_id]) for u in base.solution.unserved
+                              if u.request_id in left)
+        allocation[key] = dict(share)
+    return kept, unserved, allocation
+
+
+def _left_after(problem: RoutingProblem, allocation: dict[str, dict[str, int]]) -> dict[str, int]:
+    """The pools (and assistants) not held by the partitions kept from the base."""
+    left = dict(problem.pools())
+    if problem.assistants_available is not None:
+        left[ASSISTANTS] = problem.assistants_available
+    for share in allocation.values():
+        for pool, n in share.items():
+            if pool in left:
+                left[pool] = max(0, left[pool] - n)
+    return left
+
+
+def _base_start(problem: RoutingProblem, base: Base | None, key: str) -> tuple[Solution, None] | None:
+    """The base's routes for a changed partition, for the requests it still has: where its search starts."""
+    if base is None:
+        return None
+    routes = translated(base.problem, base.routes(key), problem)
+    return (Solution(routes, (), 0, "OK", 0.0, "base"), None) if routes else None
+
+
+def _cost(problem: RoutingProblem, routes: tuple[Route, ...], unserved: tuple[Unserved, ...]) -> int:
+    by_id = {r.request_id: r for r in problem.requests}
+    nodes = sum((by_id[u.request_id].pickup is not None) + (by_id[u.request_id].delivery is not None) for u in unserved)
+    return sum(r.cost for r in routes) + problem.unserved_penalty * nodes
 
 
 def _partitions(problem: RoutingProblem) -> dict[str, tuple[Request, ...]]:
@@ -101,27 +194,32 @@ def _sub_problem(problem: RoutingProblem, part: tuple[Request, ...], counts: dic
 # --------------------------------------------------------------------------- the fleet between partitions
 
 
-def _allocate(problem: RoutingProblem, parts: dict[str, tuple[Request, ...]], options: SolveOptions
+def _allocate(problem: RoutingProblem, parts: dict[str, tuple[Request, ...]], options: SolveOptions, sizes: dict[str, int]
               ) -> tuple[dict[str, dict[str, int]], dict[str, tuple[Solution | None, SearchConfig | None]]]:
     """Each partition's share of every pool (and of the assistants), from what its first
     solution alone with the whole fleet would use: all it asks for when the pool suffices, the
     slack split in proportion; else the pool split in proportion to what each asks. The first
     solutions are returned too: each partition's search of that configuration starts from its own."""
-    sizes = dict(problem.pools())
-    if problem.assistants_available is not None:
-        sizes[ASSISTANTS] = problem.assistants_available
     alone = {key: _sub_problem(problem, part, sizes) for key, part in parts.items()}
     firsts = []
     for key, sub in alone.items():
         servable, _ = servable_part(sub, problem.vehicle_types)
         firsts.append((key, servable))
     first_options = dataclasses.replace(options, solution_limit=1, time_limit_s=0.1)
-    configs = {key: portfolio(sub)[options.seed % len(portfolio(sub))] for key, sub in firsts if sub}
+    configs = {key: _placing(portfolio(sub), options.seed) for key, sub in firsts if sub}
     tasks = [(search, (sub, configs[key], first_options)) for key, sub in firsts if sub]
     results = iter(run_tasks(tasks, options.workers, options.scheduler))
     solutions = {key: (next(results), configs[key]) if sub else (None, None) for key, sub in firsts}
     asked = {key: _usage(sub, solutions[key][0]) if sub else {} for key, sub in firsts}
     return _shares(sizes, parts, asked), solutions
+
+
+def _placing(configs: tuple[SearchConfig, ...], seed: int) -> SearchConfig:
+    """The seed's configuration, or the next one whose first solution places every request it can:
+    Christofides leaves pickup-and-delivery pairs for the local search to place, which says
+    nothing about how many vehicles a partition needs."""
+    ordered = [configs[(seed + k) % len(configs)] for k in range(len(configs))]
+    return next((c for c in ordered if c.first_solution != "CHRISTOFIDES"), ordered[0])
 
 
 def _shares(sizes: dict[str, int], parts: dict[str, tuple], asked: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
@@ -209,14 +307,16 @@ def _merged(solutions: dict[str, Solution], started: float) -> Solution:
     unserved: list[Unserved] = []
     statuses, stopped_by = [], set()
     for key, solution in solutions.items():
-        routes += [dataclasses.replace(route, vehicle=len(routes) + k) for k, route in enumerate(solution.routes)]
+        routes += [dataclasses.replace(route, vehicle=len(routes) + k, partition=key) for k, route in enumerate(solution.routes)]
         unserved += solution.unserved
         statuses.append(f"{key or 'all'}:{solution.status}")
         stopped_by.add(str(solution.stats.get("stopped_by", "")))
     status = "OK" if all(s.endswith(":OK") for s in statuses) else ";".join(statuses)
     objective = sum(s.objective for s in solutions.values())
-    return Solution(tuple(routes), tuple(unserved), objective, status, clock.perf_counter() - started, "partitioned",
-                    {"partitions": statuses, "stopped_by": ";".join(sorted(stopped_by - {""}))})
+    only = next(iter(solutions.values())).stats if len(solutions) == 1 else {}  # one partition: its search's own account
+    return Solution(tuple(routes), tuple(unserved), objective, status, clock.perf_counter() - started,
+                    "partitioned" if len(solutions) > 1 else next(iter(solutions.values())).strategy,
+                    {**only, "partitions": statuses, "stopped_by": ";".join(sorted(stopped_by - {""}))})
 
 
 def _finish(problem: RoutingProblem, solution: Solution, options: SolveOptions, started: float) -> Solution:
@@ -231,7 +331,7 @@ def _finish(problem: RoutingProblem, solution: Solution, options: SolveOptions, 
         if route is None:
             unserved.append(u)
             continue
-        routes.append(dataclasses.replace(route, vehicle=len(routes)))
+        routes.append(dataclasses.replace(route, vehicle=len(routes), partition=req.partition))
         _take(problem, route, free)
     reasons = tuple(explain_unserved(problem, by_id[u.request_id], free) for u in unserved)
     stats = {**solution.stats, "repaired": len(solution.unserved) - len(unserved)}

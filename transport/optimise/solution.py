@@ -26,6 +26,7 @@ class Route:
     visits: tuple[Visit, ...]
     distance_m: int
     cost: int  # pence: fixed + distance + span
+    partition: str = ""  # the partition of requests it was searched in
 
 
 @dataclass(frozen=True, slots=True)

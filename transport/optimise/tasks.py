@@ -32,7 +32,7 @@ def _on_dask(tasks: Sequence[Task], scheduler: str) -> list[Any]:
     except ImportError:
         raise InputError("--scheduler needs dask.distributed: pip install 'transport[dask]'") from None
     try:
-        client = Client(scheduler, timeout=30) if scheduler else Client(LocalCluster(n_workers=2, threads_per_worker=1,
+        client = Client(scheduler, timeout=30) if scheduler not in ("", "local") else Client(LocalCluster(n_workers=2, threads_per_worker=1,
                                                                                      processes=True))
     except OSError as exc:
         raise InputError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc})") from None

@@ -1,0 +1,96 @@
+"""Scenario answers that stand still: a difference between scenarios is the scenario's, not the search's.
+
+The hand-made town (tests/conftest.py, 1-mile blocks) with two partitions: four SEND pupils
+collected from home for Hilltop, and mainstream pupils at Valley Academy walking to pick-up
+points (a 0.4-mile walking limit makes them eligible in so small a town). Scenarios change one
+side: they add pupils, remove one, or change nothing. Searches are short (1 s) so that the
+search's own noise would show if the runs were independent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import _at, write_town_case
+from transport.compare import compare
+
+MAINSTREAM = {"M1": (0.2, 1), "M2": (0.4, 1), "M3": (0.6, 1), "M4": (2, 0.2), "M5": (1.8, 0), "M6": (1.6, 0)}
+ADDED = {"M7": (0.8, 1), "M8": (1.7, 0)}
+
+
+def pupils(base: pd.DataFrame, homes: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    rows = [{"pupil_id": pid, "lat": _at(*xy)[0], "lon": _at(*xy)[1], "age": 12, "school_urn": "900002"}
+            for pid, xy in homes.items()]
+    return pd.concat([base, pd.DataFrame(rows)], ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = write_town_case(tmp_path_factory.mktemp("stability"), school_name="Valley Academy")
+    send = pd.read_csv(folder / "pupils.csv", dtype=str)
+    pupils(send, MAINSTREAM).to_csv(folder / "pupils.csv", index=False)
+    pupils(send, MAINSTREAM | ADDED).to_csv(folder / "pupils_added.csv", index=False)
+    pupils(send[send["pupil_id"] != "P3"], MAINSTREAM).to_csv(folder / "pupils_removed.csv", index=False)
+    policy = ('[policy]\nboarding_minutes = 2\nstatutory_walking_distance_8_plus_miles = 0.4\n'
+              'pickup_point_max_walk_miles = 0.15\n[optimise]\ntime_limit_s = 1\nworkers = 1\n')
+    (folder / "base.toml").write_text(f'name = "base"\nbase = "baseline.toml"\n{policy}', encoding="utf-8")
+    for name, file in (("same", "pupils.csv"), ("added", "pupils_added.csv"), ("removed", "pupils_removed.csv")):
+        (folder / f"{name}.toml").write_text(f'name = "{name}"\nbase = "base.toml"\n[data]\npupils = "{file}"\n',
+                                             encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module", params=[0, 7], ids=["seed-0", "seed-7"])
+def compared(request: pytest.FixtureRequest, town: Path) -> dict:
+    names = ["base", "same", "added", "removed"]
+    result = compare([town / f"{n}.toml" for n in names], town / f"out-{request.param}", seed=request.param)
+    return {run.name: run for run in result["results"]}
+
+
+def cost(run) -> float:
+    return run.summary["annual_cost_gbp"]
+
+
+def stops_of(run, partition_prefix: str) -> list[tuple]:
+    """A partition's routes by content: vehicle type, and each stop's kind, pupils, place and times."""
+    rows = []
+    for name, solution in sorted(run.solutions.items()):
+        problem = run.problems[name]
+        members = {r.request_id: r.members for r in problem.requests}
+        for route in solution.routes:
+            if route.partition.startswith(partition_prefix):
+                rows.append((name, route.vehicle_type, tuple(
+                    (v.kind, members.get(v.request_id, ()), problem.location_names[v.location], v.arrival_s,
+                     v.service_start_s, v.departure_s, v.seats_load) for v in route.visits)))
+    return sorted(rows)
+
+
+def test_the_town_has_both_partitions(compared: dict) -> None:
+    base = compared["base"]
+    assert {r.partition.split(":")[0] for s in base.solutions.values() for r in s.routes} == {"send", "mainstream"}
+    assert base.summary["pupils_transported"] == 4 + len(MAINSTREAM)
+
+
+def test_an_identical_scenario_equals_its_base_to_the_penny(compared: dict) -> None:
+    assert cost(compared["same"]) == cost(compared["base"])
+    assert stops_of(compared["same"], "") == stops_of(compared["base"], "")
+
+
+def test_a_scenario_that_only_adds_pupils_is_never_cheaper(compared: dict) -> None:
+    assert compared["added"].summary["pupils_transported"] == compared["base"].summary["pupils_transported"] + len(ADDED)
+    assert cost(compared["added"]) >= cost(compared["base"])
+
+
+def test_a_scenario_that_only_removes_a_pupil_is_never_dearer(compared: dict) -> None:
+    assert compared["removed"].summary["pupils_transported"] == compared["base"].summary["pupils_transported"] - 1
+    assert cost(compared["removed"]) <= cost(compared["base"])
+
+
+def test_changing_one_partition_leaves_the_others_routes_as_they_were(compared: dict) -> None:
+    """Adding mainstream pupils leaves the SEND runs stop for stop; removing a SEND pupil leaves
+    the pick-up point runs."""
+    assert stops_of(compared["added"], "send") == stops_of(compared["base"], "send")
+    assert stops_of(compared["removed"], "mainstream") == stops_of(compared["base"], "mainstream")

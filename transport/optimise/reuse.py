@@ -1,0 +1,166 @@
+"""What a scenario keeps of its base's routes, and what the base learns back.
+
+Two runs name their places differently (a pupil added shifts every later location index, and
+pick-up points are numbered per run), so routes are carried between them by content: a
+location by its name (`RoutingProblem.location_names`), a request by what it asks (its
+pupils, places, windows, limits and needs), a vehicle by its variant.
+
+- A partition whose requests and fleet are the same as the base's keeps the base's routes.
+- A changed partition starts from the base's routes for the requests it still has.
+- A solution is `projected` onto a problem with fewer requests (the base, for a scenario that
+  adds pupils; a scenario, for a base that improved) by reading its routes into that
+  problem's timing model, so every carried route is re-timed and re-priced there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from transport.optimise.problem import Request, RoutingProblem, VehicleType
+from transport.optimise.solution import Route, Solution
+
+
+@dataclass(frozen=True)
+class Base:
+    """The base scenario's problem and solution for the same run (AM or PM)."""
+
+    problem: RoutingProblem
+    solution: Solution
+
+    def allocation(self, key: str) -> dict[str, int] | None:
+        return self.solution.stats.get("allocation", {}).get(key)
+
+    def routes(self, key: str) -> tuple[Route, ...]:
+        return tuple(r for r in self.solution.routes if r.partition == key)
+
+
+def request_signature(problem: RoutingProblem, req: Request) -> tuple:
+    """What a request asks, with its places by name: equal in two runs when the pupils, the
+    places and every limit are the same."""
+    names = problem.location_names
+    place = (lambda i: None if i is None else names[i]) if names else (lambda i: i)
+    return (req.members, place(req.pickup), place(req.delivery), req.seats, req.wheelchairs, req.pickup_window,
+            req.delivery_window, req.max_ride_s, req.pickup_service_s, req.delivery_service_s, req.needs_assistant,
+            req.travel_alone, req.group)
+
+
+def fleet_signature(problem: RoutingProblem, fleet: tuple[VehicleType, ...]) -> list[tuple]:
+    """The vehicles offered, with their depots by name."""
+    names = problem.location_names
+    where = (lambda i: names[i]) if names else (lambda i: i)
+    return sorted((vt.name, vt.seats, vt.wheelchair_spaces, vt.count, vt.fixed_cost, vt.cost_per_km, vt.max_duration_s,
+                   vt.pool_size, where(vt.start), where(vt.end)) for vt in fleet)
+
+
+def same_partition(base: Base, base_part: tuple[Request, ...], base_fleet: tuple[VehicleType, ...],
+                   problem: RoutingProblem, part: tuple[Request, ...], fleet: tuple[VehicleType, ...]) -> bool:
+    """The same requests (by content) and the same fleet: the base's routes stand as they are."""
+    if len(part) != len(base_part):
+        return False
+    ours = sorted(request_signature(problem, r) for r in part)
+    theirs = sorted(request_signature(base.problem, r) for r in base_part)
+    return ours == theirs and fleet_signature(problem, fleet) == fleet_signature(base.problem, base_fleet)
+
+
+def translated(source: RoutingProblem, routes: tuple[Route, ...], target: RoutingProblem) -> tuple[Route, ...]:
+    """`routes` of `source` in `target`'s terms: request ids and location indices by content.
+    Visits of requests `target` does not have are dropped (a route left empty is dropped too);
+    times and loads are kept, so a route carried whole is exactly the base's."""
+    ids = {request_signature(target, r): r.request_id for r in target.requests}
+    rename = {r.request_id: ids.get(request_signature(source, r)) for r in source.requests}
+    index = {name: k for k, name in enumerate(target.location_names)}
+    out = []
+    for route in routes:
+        visits = []
+        for v in route.visits:
+            location = index.get(source.location_names[v.location]) if source.location_names else v.location
+            if location is None:
+                break
+            if v.kind in ("pickup", "delivery"):
+                if rename.get(v.request_id) is None:
+                    continue
+                visits.append(dataclasses.replace(v, location=location, request_id=rename[v.request_id]))
+            else:
+                visits.append(dataclasses.replace(v, location=location))
+        else:
+            if any(v.kind in ("pickup", "delivery") for v in visits):
+                out.append(dataclasses.replace(route, visits=tuple(visits)))
+    return tuple(out)
+
+
+def projected(problem: RoutingProblem, routes: tuple[Route, ...]) -> tuple[Route, ...] | None:
+    """`routes` (already in `problem`'s terms) read into `problem`'s timing model and extracted
+    again, so that each is timed and priced as `problem` would; None if the model rejects them."""
+    from transport.optimise.extract import extract
+    from transport.optimise.model import build_model, routes_from
+    from transport.optimise.timing import cumul_ride_limit
+
+    built = build_model(problem, ride_limit=cumul_ride_limit)
+    indices = routes_from(problem, built, Solution(routes, (), 0, "OK", 0.0))
+    stops = sum(v.kind in ("pickup", "delivery") for r in routes for v in r.visits)
+    if indices is None or sum(map(len, indices)) != stops:  # a route found no vehicle of its kind here
+        return None
+    assignment = built.routing.ReadAssignmentFromRoutes(indices, True)
+    if assignment is None:
+        return None
+    return extract(problem, built, assignment, "projected", 0.0).routes
+
+
+def cost(routes: tuple[Route, ...]) -> int:
+    return sum(r.cost for r in routes)
+
+
+
+def offered(target: Base, source: Base) -> Solution | None:
+    """`target`'s solution with each partition replaced by `source`'s routes for it where those,
+    carried into `target`'s terms and re-timed there, serve every request `target` serves in it,
+    fit the fleet `target` gave it, and cost less; None when nothing is better.
+
+    A base is offered its scenarios' routes (what the scenario's search found for the pupils
+    they share), and a scenario its improved base's.
+    """
+    routes = list(target.solution.routes)
+    unserved = list(target.solution.unserved)
+    better = False
+    for key in sorted({r.partition for r in target.solution.routes} | set(target.solution.stats.get("allocation", {}))):
+        mine = target.routes(key)
+        candidate = translated(source.problem, source.routes(key), target.problem)
+        served = {v.request_id for r in mine for v in r.visits if v.request_id}
+        theirs = {v.request_id for r in candidate for v in r.visits if v.request_id}
+        if not candidate or not served <= theirs or not _fits(target, key, candidate):
+            continue
+        timed = projected(target.problem, candidate)
+        if timed is None or cost(timed) >= cost(mine):
+            continue
+        routes = [r for r in routes if r.partition != key] + [dataclasses.replace(r, partition=key) for r in timed]
+        unserved = [u for u in unserved if u.request_id not in theirs]
+        better = True
+    if not better:
+        return None
+    routes = [dataclasses.replace(r, vehicle=k) for k, r in enumerate(routes)]
+    by_id = {r.request_id: r for r in target.problem.requests}
+    nodes = sum((by_id[u.request_id].pickup is not None) + (by_id[u.request_id].delivery is not None) for u in unserved)
+    objective = cost(tuple(routes)) + target.problem.unserved_penalty * nodes
+    return dataclasses.replace(target.solution, routes=tuple(routes), unserved=tuple(unserved), objective=int(objective),
+                               stats={**target.solution.stats, "offered_from": "another scenario"})
+
+
+def _fits(target: Base, key: str, routes: tuple[Route, ...]) -> bool:
+    """The routes use no more vehicles of each pool (and assistants) than the partition holds."""
+    share = target.allocation(key)
+    if share is None:
+        return False
+    types = {vt.name: vt for vt in target.problem.vehicle_types}
+    used: dict[str, int] = {}
+    for route in routes:
+        vt = types.get(route.vehicle_type)
+        if vt is None:
+            return False
+        used[vt.pool or vt.name] = used.get(vt.pool or vt.name, 0) + 1
+        if vt.has_assistant:
+            used["assistants"] = used.get("assistants", 0) + 1
+    return all(n <= share.get(pool, 0 if pool != "assistants" else n) for pool, n in used.items())
+
+
+__all__ = ["Base", "cost", "offered", "projected", "same_partition", "translated"]

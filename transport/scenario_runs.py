@@ -1,0 +1,127 @@
+"""Run the scenarios of a comparison so that their differences are the scenarios', not the search's.
+
+The base (the first scenario) runs first. Every other scenario then runs from the base's
+routes: a partition with the base's requests and fleet keeps the base's routes, a changed one
+starts from them. Afterwards the base is offered any cheaper routes a scenario found for the
+pupils they share, and each scenario the base's improved routes. So a scenario that only adds
+pupils never comes out cheaper than its base, one that only removes pupils never dearer, and
+one identical to its base equals it to the penny.
+
+With `repeats` the whole comparison runs once per seed (seed, seed + 1, ...), each scenario
+against the base of its own seed, to measure how far the search alone moves each figure.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from transport.inputs import Inputs
+from transport.journeys import RUNS
+from transport.optimise.reuse import Base, offered
+from transport.record import Run
+from transport.scenarios import Scenario
+
+log = logging.getLogger(__name__)
+
+
+def run_scenarios(specs: list[Scenario], *, data_dir: Path | None = None, time_limit_s: float | None = None,
+                  seed: int | None = None, repeats: int = 1, workers: int = 2, scheduler: str | None = None) -> list[list[Run]]:
+    """`runs[k][i]`: scenario i of repeat k (its seed is the first seed + k); scenario 0 is the base."""
+    first = specs[0].optimise.seed if seed is None else seed
+    seeds = [first + k for k in range(repeats)]
+    bases = _run_all([(specs[0], s, None) for s in seeds], data_dir, time_limit_s, workers, scheduler)
+    jobs = [(spec, s, bases[k]) for k, s in enumerate(seeds) for spec in specs[1:]]
+    others = iter(_run_all(jobs, data_dir, time_limit_s, workers, scheduler))
+    repeated = [[bases[k], *(next(others) for _ in specs[1:])] for k in range(repeats)]
+    return [shared(runs, data_dir) for runs in repeated]
+
+
+def shared(runs: list[Run], data_dir: Path | None = None) -> list[Run]:
+    """The base takes any cheaper routes a scenario found for the pupils they share; then each
+    scenario takes any cheaper routes of the improved base for its own pupils."""
+    from transport.pipeline import with_solutions
+
+    base, others = runs[0], runs[1:]
+    solutions = dict(base.solutions)
+    for other in others:
+        for name in RUNS:
+            better = offered(Base(base.problems[name], solutions[name]), Base(other.problems[name], other.solutions[name]))
+            if better is not None:
+                solutions[name] = better
+    if solutions != base.solutions:
+        log.info("Base '%s' takes cheaper routes its scenarios found for the pupils they share", base.name)
+        base = with_solutions(base, solutions, data_dir=data_dir)
+    out = [base]
+    for other in others:
+        mine = {name: offered(Base(other.problems[name], other.solutions[name]), Base(base.problems[name], base.solutions[name]))
+                or other.solutions[name] for name in RUNS}
+        out.append(with_solutions(other, mine, data_dir=data_dir) if mine != other.solutions else other)
+    return out
+
+
+def run_scenario(spec: Scenario, seed: int, base: Run | None, data_dir: str | None, time_limit_s: float | None,
+                 workers: int, inputs: Inputs | None = None, network: tuple[str, bytes] | None = None) -> Run:
+    """One scenario in its own process or on a Dask worker; returns the run (picklable).
+
+    Given `inputs` (read by the caller) and, for a network file of its own, that file's
+    `network` contents, a worker needs nothing but the data directory for the area's extract.
+    """
+    import logging as _logging
+
+    from transport.pipeline import run
+
+    _logging.basicConfig(level=_logging.INFO, format="%(message)s")
+    _logging.getLogger("osmnx").setLevel(_logging.WARNING)
+    spec = spec.model_copy(update={"optimise": spec.optimise.model_copy(update={"workers": workers, "seed": seed})})
+    if network is not None:
+        spec = spec.model_copy(update={"data": spec.data.model_copy(update={"network": str(_unpacked(*network))})})
+    return run(spec, data_dir=Path(data_dir) if data_dir else None, time_limit_s=time_limit_s, inputs=inputs, base=base)
+
+
+def _run_all(jobs: list[tuple[Scenario, int, Run | None]], data_dir: Path | None, time_limit_s: float | None, workers: int,
+             scheduler: str | None) -> list[Run]:
+    """Each (scenario, seed, base) run: in processes here (the cores shared between them), or on Dask."""
+    data = str(data_dir) if data_dir else None
+    if scheduler is not None:
+        return _on_dask(jobs, data_dir, time_limit_s, scheduler)
+    concurrent = max(1, min(workers, len(jobs)))
+    each = max(1, workers // concurrent)
+    if concurrent == 1:
+        return [run_scenario(spec, s, base, data, time_limit_s, each) for spec, s, base in jobs]
+    with ProcessPoolExecutor(max_workers=concurrent) as pool:
+        futures = [pool.submit(run_scenario, spec, s, base, data, time_limit_s, each) for spec, s, base in jobs]
+        return [f.result() for f in futures]
+
+
+def _on_dask(jobs: list[tuple[Scenario, int, Run | None]], data_dir: Path | None, time_limit_s: float | None,
+             scheduler: str) -> list[Run]:
+    """Each job on the Dask cluster with its inputs read here and sent with it (and a network file of its own)."""
+    from transport.inputs import read_inputs
+    from transport.optimise.tasks import run_tasks
+    from transport.pipeline import bounds_of, networks
+
+    tasks = []
+    for spec, s, base in jobs:
+        drive, _ = networks(spec, data_dir)
+        inputs = read_inputs(spec, bounds_of(drive), data_dir)
+        own = spec.path(spec.data.network) if spec.data.network != "area" else None
+        network = (own.name, own.read_bytes()) if own is not None else None
+        tasks.append((run_scenario, (spec, s, base, None, time_limit_s, 1, inputs, network)))
+    return run_tasks(tasks, scheduler=scheduler)
+
+
+def _unpacked(name: str, contents: bytes) -> Path:
+    """A network file sent with a scenario, saved in this machine's cache under its content hash."""
+    import hashlib
+
+    from transport.datadir import cache_dir
+
+    path = cache_dir() / "shipped" / f"{hashlib.sha256(contents).hexdigest()[:16]}-{name}"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_bytes(contents)
+        partial.replace(path)
+    return path
