@@ -145,12 +145,16 @@ def read_schools(path: str | Path, postcodes: dict[str, tuple[float, float]] | N
 
 def parse_schools(frame: pd.DataFrame, name: str, postcodes: dict[str, tuple[float, float]] | None = None,
                   bounds: Bounds | None = None) -> pd.DataFrame:
-    """Validate a schools table read as text (see `schemas.SCHOOLS`)."""
+    """Validate a schools table read as text (see `schemas.SCHOOLS`).
+
+    Schools outside the network area are kept (`bounds` is not applied): pupils may attend a
+    school across the boundary, an out-of-area placement (see `transport.placements`).
+    """
     problems = ProblemCollector()
     _require(frame, name, SCHOOLS.required, problems)
     _not_empty(frame, name, "school", problems)
     problems.raise_if_any()
-    lat, lon = _locations(frame, name, postcodes, bounds, problems, what="school")
+    lat, lon = _locations(frame, name, postcodes, None, problems, what="school")
     out = pd.DataFrame({"urn": frame["urn"], "name": frame["name"], "lat": lat, "lon": lon})
     seen: dict[str, int] = {}
     for row, urn in zip(frame.index, frame["urn"], strict=True):
