@@ -47,3 +47,18 @@ def test_numbers_stay_numbers_and_plain_text_is_untouched() -> None:
     assert safe["lon"].tolist() == [-0.72, 1.5]
     assert safe["note"].tolist() == ["-0.72", "Oakham"]
     assert safe["bad"].tolist() == ["'=1+1", "'+44 1572"]
+
+
+def test_only_the_budget_workbooks_own_formulas_pass_the_scanner() -> None:
+    """The workbook's formulas are allowed in its formula columns only, with its functions, its sheets
+    and no text but the segment names; anything else found in a workbook is reported."""
+    from transport.workbook import own_formula
+
+    sheets = {"pupils", "assumptions", "forecast", "summary"}
+    assert own_formula("summary", "value", "=SUM('pupils'!$K$2:$K$9)+'assumptions'!$B$4", sheets)
+    assert own_formula("forecast", "savings_gbp", "=SUMPRODUCT(('pupils'!$B$2:$B$3=\"send\")*1)", sheets)
+    assert not own_formula("summary", "note", "=SUM('pupils'!$K$2:$K$9)", sheets)  # not a formula column
+    assert not own_formula("summary", "value", '=HYPERLINK("http://example.invalid","x")', sheets)
+    assert not own_formula("summary", "value", "=WEBSERVICE(A1)", sheets)  # not one of its functions
+    assert not own_formula("summary", "value", "=SUM('other'!A1)", sheets)  # not one of its sheets
+    assert not own_formula("summary", "value", '=SUM(A1)&"x"', sheets)  # text and an operator it never writes
