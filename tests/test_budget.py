@@ -1,7 +1,7 @@
 """The budget a finance partner signs, on the hand-made town with hand-made contracts.
 
 The town (tests/osm_fixture.py, 1-mile blocks): depot A; Hilltop special school at F. Seven
-pupils with EHC plans, travelling alone, and today's contracts (190 school days; an assistant
+pupils with EHC plans, aged 9 to 15, travelling alone, and today's contracts (190 school days; an assistant
 paid on top costs the derived 80.184 a day):
 
     C1  taxi, P1, £90.00 a day, assistant INCLUDED, ends 31 July 2026     90 x 190        = 17,100.00
@@ -75,9 +75,10 @@ def write_budget_town(folder: Path) -> Path:
     pd.concat([schools, pd.DataFrame([far])]).to_csv(folder / "schools.csv", index=False)
     pupils = pd.read_csv(folder / "pupils.csv", dtype=str)
     extra = []
-    for pid, xy, school, limit in (("P5", (0, 1), "900009", ""), ("P6", (0, 0), "900001", "5"), ("P7", (1, 1), "900001", "")):
+    for pid, xy, school, limit, age in (("P5", (0, 1), "900009", "", 9), ("P6", (0, 0), "900001", "5", 15),
+                                        ("P7", (1, 1), "900001", "", 14)):
         lat, lon = _at(*xy)
-        extra.append({"pupil_id": pid, "lat": lat, "lon": lon, "age": 12, "school_urn": school, "ehcp": "yes",
+        extra.append({"pupil_id": pid, "lat": lat, "lon": lon, "age": age, "school_urn": school, "ehcp": "yes",
                       "send_need": "SEMH", "travel_alone": "yes", "max_ride_minutes": limit})
     pd.concat([pupils, pd.DataFrame(extra)]).to_csv(folder / "pupils.csv", index=False)
     pd.DataFrame(CONTRACTS).to_csv(folder / "contracts.csv", index=False)

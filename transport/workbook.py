@@ -186,10 +186,11 @@ def cohort_sheet(book: Workbook, cohort: pd.DataFrame, years: int, where: Sheets
         youngest = r == 2 or cohort["segment"].iat[r - 2] != cohort["segment"].iat[r - 3]
         for k in range(1, years + 1):
             c = where.col("cohort", f"pupils_year_{k}")
+            last_year = get_column_letter(first if k == 1 else where.col("cohort", f"pupils_year_{k - 1}"))
             if youngest:
                 sheet.cell(r, c, f"=${get_column_letter(first)}{r}*(1+{intake})^{k}")
             else:
-                sheet.cell(r, c, f"={get_column_letter(c - 1)}{r - 1}")
+                sheet.cell(r, c, f"={last_year}{r - 1}")
 
 
 def _segment_rows(cohort: pd.DataFrame, segment: str) -> tuple[int, int]:
