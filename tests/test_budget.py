@@ -308,6 +308,9 @@ def test_the_workbooks_formulas_give_the_runs_figures(town, book) -> None:
     assert value["Actual annual cost of today's arrangements (baseline)"] == pytest.approx(budget["baseline_annual_gbp"], abs=0.01)
     assert value["Realignment: today's actual cost minus the budget line"] == pytest.approx(budget["realignment_gbp"], abs=0.01)
     assert value["Optimised plan, annual cost"] == pytest.approx(budget["optimised_annual_gbp"], abs=0.01)
+    assert value["SEND cost per pupil (pre-16) today"] == pytest.approx(
+        town[0].summary["send_pre16_cost_per_pupil_today_gbp"], abs=0.01)
+    assert value["Pupils costed under both plans"] == budget["pupils_costed"]
     headers = [c.value for c in book["forecast"][1]]
     for k, row in enumerate(budget["forecast"]):
         assert live.cell("forecast", k + 2, headers.index("p50_gbp") + 1) == pytest.approx(row["p50_gbp"], rel=1e-9, abs=0.01)
@@ -376,3 +379,24 @@ def test_solo_estimate_prices_a_pupil_on_no_contract(town) -> None:
     d = result.distance_m
     metres = d[depot, home] + d[home, school] + d[school, depot] + d[depot, school] + d[school, home] + d[home, depot]
     assert p7["today_annual_gbp"] == pytest.approx((40 + 2.0 * metres / 1609.344) * SCHOOL_DAYS, abs=0.01)
+
+
+def test_a_pupil_no_vehicle_can_carry_is_not_costed_and_not_counted_in_cost_per_pupil(town) -> None:
+    """P7 in a wheelchair with no contract, where the catalogue has no wheelchair space: no solo
+    estimate exists, so the pupil is flagged NOT_COSTED (never £0) and cost per pupil divides by
+    the pupils costed only."""
+    from transport.budget import cost_run
+
+    result, _ = town
+    pupils = result.inputs.pupils.assign(wheelchair=result.inputs.pupils["pupil_id"].eq("P7"))
+    contracts = result.costs.contracts[result.costs.contracts["route_ref"] != "PB1"].reset_index(drop=True)
+    inputs = dataclasses.replace(result.inputs, pupils=pupils, contracts=contracts)
+    costs = cost_run(result.scenario, inputs, result.eligibility, result.demand, result.problems, result.solutions,
+                     result.time_s, result.distance_m, result.moves, {"900009"})
+    line = costs.pupils.set_index("pupil_id").loc["P7"]
+    assert np.isnan(line["today_annual_gbp"]) and "NOT_COSTED" in line["flag"]
+    budget = costs.headline["budget"]
+    assert (budget["pupils_costed"], budget["pupils_needing_transport"]) == (6, 7)
+    costed = costs.pupils[costs.pupils["needs_transport"] & (costs.pupils["today_annual_gbp"] > 0)]
+    expected = costed["optimised_annual_gbp"].sum() / 6
+    assert costs.headline["cost_per_transported_pupil_gbp"] == pytest.approx(expected, abs=0.01)

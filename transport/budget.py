@@ -367,6 +367,12 @@ def breakdown(lines: pd.DataFrame, by: str, schools: pd.DataFrame | None = None)
     return spec.ordered(table.sort_values("today_annual_gbp", ascending=False).reset_index(drop=True))
 
 
+def per_pupil(lines: pd.DataFrame, column: str) -> float:
+    """Cost per pupil costed in `column`: pupils with no cost are left out of both the sum and the count."""
+    costed = lines[lines[column] > 0]
+    return float(costed[column].sum()) / len(costed) if len(costed) else 0.0
+
+
 def _with_headline(costs: Costs, pupils: pd.DataFrame) -> Costs:
     """summary.json's cost figures, and its `budget` object."""
     lines, figures, table = costs.pupils, costs.figures, costs.outlook.table
@@ -384,16 +390,16 @@ def _with_headline(costs: Costs, pupils: pd.DataFrame) -> Costs:
         "forecast": [{"financial_year": r.financial_year, "p10_gbp": round(r.p10_gbp, 2), "p50_gbp": round(r.p50_gbp, 2),
                       "p90_gbp": round(r.p90_gbp, 2), "savings_gbp": round(r.savings_gbp, 2)} for r in table.itertuples(index=False)],
     }
-    per = max(1, len(needing))
+    per = max(1, len(costed))
     headline = {
         "annual_cost_gbp": round(figures["optimised_gbp"], 2),
         "annual_contract_gbp": round(float(lines["optimised_annual_gbp"].sum()), 2),
         "annual_overhead_gbp": round(figures["staff_overhead_gbp"], 2),
-        "cost_per_transported_pupil_gbp": round(float(needing["optimised_annual_gbp"].sum()) / per, 2),
+        "cost_per_transported_pupil_gbp": round(float(costed["optimised_annual_gbp"].sum()) / per, 2),
         "as_is_annual_cost_gbp": round(figures["baseline_gbp"], 2),
         "saving_vs_as_is_gbp": round(figures["baseline_gbp"] - figures["optimised_gbp"], 2),
-        "send_pre16_cost_per_pupil_today_gbp": round(float(send_pre16["today_annual_gbp"].sum()) / max(1, len(send_pre16)), 2),
-        "send_pre16_cost_per_pupil_optimised_gbp": round(float(send_pre16["optimised_annual_gbp"].sum()) / max(1, len(send_pre16)), 2),
+        "send_pre16_cost_per_pupil_today_gbp": round(per_pupil(send_pre16, "today_annual_gbp"), 2),
+        "send_pre16_cost_per_pupil_optimised_gbp": round(per_pupil(send_pre16, "optimised_annual_gbp"), 2),
         "national_send_cost_per_user_gbp": NATIONAL_SEND_GBP_PER_USER,
         "assistant_cost_gbp": round(float(costs.optimised.routes["assistant_gbp"].sum()), 2),
         "contracts_flagged": int((costs.flags["flag"] == "NOT_ELIGIBLE").sum()),
@@ -443,10 +449,10 @@ def summary_lines(costs: Costs, years: int) -> list[tuple[str, str, object, str]
         ("needing", "Pupils needing transport", int(len(needing)), "Eligible in this scenario (budget/pupils.csv)."),
         ("costed", "Pupils costed under both plans", int(((needing["today_annual_gbp"] > 0) & (needing["optimised_annual_gbp"] > 0)).sum()),
          "With a positive cost today and in the optimised plan."),
-        ("send_today", "SEND cost per pupil (pre-16) today", float(send["today_annual_gbp"].sum()) / max(1, len(send)),
+        ("send_today", "SEND cost per pupil (pre-16) today", per_pupil(send, "today_annual_gbp"),
          f"England £{NATIONAL_SEND_GBP_PER_USER:,.0f} per pre-16 SEND user, all modes (DfE home-to-school travel data "
          "collection 2025-26); transport arrangements only, without the team."),
-        ("send_optimised", "SEND cost per pupil (pre-16), optimised plan", float(send["optimised_annual_gbp"].sum()) / max(1, len(send)),
+        ("send_optimised", "SEND cost per pupil (pre-16), optimised plan", per_pupil(send, "optimised_annual_gbp"),
          "The same pupils in the optimised plan."),
     ]
     for row in table.itertuples(index=False):

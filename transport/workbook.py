@@ -264,7 +264,7 @@ def summary_formulas(keys: list[str], where: Sheets, has_budget: bool, years: in
     staff = where.assumption("staff_overhead_gbp")
     needs, send, age = f"({p('pupils', 'needs_transport')}=TRUE)", f"({p('pupils', 'send')}=TRUE)", f"({p('pupils', 'age')}<=15)"
     today, plan = p("pupils", "today_annual_gbp"), p("pupils", "optimised_annual_gbp")
-    pre16 = f"SUMPRODUCT({needs}*{send}*{age})"
+    pre16 = {side: f"SUMPRODUCT({needs}*{send}*{age}*({gbp}>0))" for side, gbp in (("today", today), ("plan", plan))}
     out = {
         "current_budget": f"={where.assumption('current_gbp')}" if has_budget else "",
         "baseline": f"=SUM({today})+{staff}",
@@ -275,8 +275,8 @@ def summary_formulas(keys: list[str], where: Sheets, has_budget: bool, years: in
         "saving_share": f"=IF(B{row['baseline']}=0,0,B{row['saving']}/B{row['baseline']})",
         "needing": f"=SUMPRODUCT({needs}*1)",
         "costed": f"=SUMPRODUCT({needs}*({today}>0)*({plan}>0))",
-        "send_today": f"=IF({pre16}=0,0,SUMPRODUCT({needs}*{send}*{age}*{today})/{pre16})",
-        "send_optimised": f"=IF({pre16}=0,0,SUMPRODUCT({needs}*{send}*{age}*{plan})/{pre16})",
+        "send_today": f"=IF({pre16['today']}=0,0,SUMPRODUCT({needs}*{send}*{age}*{today})/{pre16['today']})",
+        "send_optimised": f"=IF({pre16['plan']}=0,0,SUMPRODUCT({needs}*{send}*{age}*{plan})/{pre16['plan']})",
         "realignment": f"=B{row['baseline']}-B{row['current_budget']}" if has_budget else "",
     }
     for k in range(1, years + 1):
