@@ -505,3 +505,28 @@ def test_end_dates_and_notice_are_read(tmp_path: Path) -> None:
     path = write_contracts(tmp_path, [contract("T1", end_date="2026-07-31", notice_days="30")])
     read = read_contracts(path, PUPILS, SCHOOLS)
     assert (read["end_date"].iat[0], read["notice_days"].iat[0]) == (dt.date(2026, 7, 31), 30)
+
+
+def test_riders_share_a_run_equally_weighted_by_their_part_of_the_year() -> None:
+    """One taxi run (£40 a day, £2 a mile) from the depot to a home 1,609.344 m (a mile) away, on
+    to school a mile further and back to the depot (3 miles): (40 / 2 + 2 x 3) x 190 = £4,940 a
+    year. A and B ride it all year: £2,470 each. With B eligible for half the year, A carries
+    two thirds (£3,293.33) and B one third (£1,646.67)."""
+    from transport.optimise.problem import Request, RoutingProblem, VehicleType
+    from transport.optimise.solution import Route, Solution, Visit
+
+    mile = 1609.344
+    d = np.array([[0, mile, 2 * mile], [mile, 0, mile], [mile, mile, 0]])
+    taxi = VehicleType(catalogue_type="taxi", seats=4, depot="D", start=0, end=0)
+    requests = tuple(Request(request_id=p, pickup=1, delivery=2, members=(p,)) for p in "AB")
+    problem = RoutingProblem(time_s=d.astype(np.int64), distance_m=d, requests=requests, vehicle_types=(taxi,))
+    visits = (Visit(0, "start"), Visit(1, "pickup", "A"), Visit(1, "pickup", "B"), Visit(2, "delivery", "A"),
+              Visit(2, "delivery", "B"), Visit(0, "end"))
+    solution = Solution((Route(0, taxi.name, visits, 0, 0),), (), 0, "OK", 0.0)
+    vehicles = pd.DataFrame([{"vehicle_type": "taxi", "depot": "D", "daily_price_gbp": 40.0, "price_per_mile_gbp": 2.0}])
+    for shares, expected in (({"A": 1.0, "B": 1.0}, {"A": 2470.00, "B": 2470.00}),
+                             ({"A": 1.0, "B": 0.5}, {"A": 3293.33, "B": 1646.67})):
+        people = pd.DataFrame({"pupil_id": list(shares), "share_of_year": list(shares.values())})
+        cost = price_optimised({"AM": problem}, {"AM": solution}, vehicles, people, CostSettings())
+        assert round(cost.contract_gbp, 2) == 4940.00
+        assert cost.pupils.set_index("pupil_id")["annual_gbp"].round(2).to_dict() == expected

@@ -48,6 +48,11 @@ class PlanCost:
     def contract_gbp(self) -> float:
         return float(self.routes["annual_gbp"].sum())
 
+    @property
+    def pupils(self) -> pd.DataFrame:
+        """Each rider's shares summed over every run or contract they ride: pupil_id, annual_gbp, assistant_gbp."""
+        return self.shares.groupby("pupil_id", as_index=False)[["annual_gbp", "assistant_gbp"]].sum()
+
 
 def vehicle_run_gbp(daily_price_gbp: float, price_per_mile_gbp: float, distance_m: float, school_days: int) -> float:
     """A year of one run (AM or PM) of a vehicle: half the day price, plus its price per mile over
