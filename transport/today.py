@@ -14,6 +14,11 @@ contracts are then aged (`synth.age_contracts`): pupils no longer eligible who s
 bus seat, and in-year starters on no contract yet. Contracts are priced by the catalogue at
 today's prices (the price multiplier is the scenario's, applied when they are priced).
 
+Today is built from the scenario's own eligible pupils, at the schools they attend today: a
+pupil a new provision moves still goes to their old school, so the savings of new places show
+in the savings plan. A policy scenario's newly eligible pupils do appear as if carried today,
+since the synthetic cohort has no record of the policy it was carried under.
+
 The rates (cited in data/README.md): pupils who must travel alone are the cohort's own (9% of
 SEND pupils, DfE home-to-school travel data collection 2025-26); in-year joiners are 10% of
 door-to-door pupils (assumption near the 10.8% yearly growth in EHC plans, DfE Education,
