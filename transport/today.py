@@ -228,7 +228,8 @@ def _end(door: bool, number: int, academic_year: int) -> str:
 
 
 def _contract(number: int, kind: str, day: float, depot: str, assistant: bool, pupils: list[str], urn: str, end: str) -> dict:
-    return {"route_ref": f"C{number:04d}", "operator": f"{depot} operator" if depot else "Out-of-area operator",
+    """One contract row; its operator is named for its depot, as the optimised runs' operators are."""
+    return {"route_ref": f"C{number:04d}", "operator": depot or "Out-of-area operator",
             "vehicle_type": kind, "daily_price_gbp": day, "passenger_assistant": "yes" if assistant else "no",
             "pupils": ";".join(pupils), "school_urn": urn, "assistant_included": "no" if assistant else "",
             "end_date": end}
