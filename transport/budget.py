@@ -225,26 +225,30 @@ def unserved_by_run(problems: dict[str, RoutingProblem], solutions: dict[str, So
 # --------------------------------------------------------------------------- every pupil, both plans
 
 
-def _grouped(shares: pd.DataFrame) -> pd.DataFrame:
-    """Shares summed by pupil (and run): cost, assistant part, references, kind and operator of the largest share."""
-    ordered = shares.sort_values("annual_gbp", ascending=False)
-    ordered = ordered.assign(basis=[f"{r} (£{g:,.0f} a year of {n:g} riders)" for r, g, n in
-                                    zip(ordered["route_ref"], ordered["annual_gbp"], ordered["riders"], strict=True)])
-    return ordered.groupby(["pupil_id", "run"], sort=False).agg(
-        annual_gbp=("annual_gbp", "sum"), assistant_gbp=("assistant_gbp", "sum"), refs=("route_ref", ";".join),
-        kind=("vehicle_type", "first"), operator=("operator", "first"), basis=("basis", "; ".join)).reset_index()
+def _grouped(shares: pd.DataFrame) -> dict[str, list[dict]]:
+    """Each pupil's shares summed by run (largest share first): cost, assistant part, references,
+    the kind and operator of the largest share, and the basis in words."""
+    groups: dict[tuple[str, str], dict] = {}
+    for rec in sorted(shares.to_dict("records"), key=lambda r: -r["annual_gbp"]):
+        group = groups.setdefault((rec["pupil_id"], rec["run"]), {
+            "pupil_id": rec["pupil_id"], "run": rec["run"], "annual_gbp": 0.0, "assistant_gbp": 0.0, "refs": [],
+            "kind": rec["vehicle_type"], "operator": rec["operator"], "basis": []})
+        group["annual_gbp"] += rec["annual_gbp"]
+        group["assistant_gbp"] += rec["assistant_gbp"]
+        group["refs"].append(rec["route_ref"])
+        group["basis"].append(f"{rec['route_ref']} (£{rec['annual_gbp']:,.0f} a year, its price shared by {rec['riders']:g} riders)")
+    by_pupil: dict[str, list[dict]] = {}
+    for (pid, _), group in sorted(groups.items(), key=lambda item: item[0]):
+        by_pupil.setdefault(pid, []).append(dict(group, refs=";".join(group["refs"]), basis="; ".join(group["basis"])))
+    return by_pupil
 
 
 def pupil_lines(eligible: set[str], shares: dict[str, float], as_is: PlanCost | None, optimised: PlanCost,
                 problems: dict[str, RoutingProblem], solutions: dict[str, Solution], context: Context,
                 moves: pd.DataFrame, beyond: set[str], settings, contracts: pd.DataFrame | None, policy) -> pd.DataFrame:
     """One row per pupil needing transport, and per pupil carried today who does not (schemas.BUDGET_PUPILS)."""
-    today: dict[str, list[dict]] = {}
-    for rec in _grouped(as_is.shares if as_is is not None else _no_shares()).to_dict("records"):
-        today.setdefault(rec["pupil_id"], []).append(rec)
-    plan: dict[str, list[dict]] = {}
-    for rec in _grouped(optimised.shares).sort_values("run").to_dict("records"):
-        plan.setdefault(rec["pupil_id"], []).append(rec)
+    today = _grouped(as_is.shares if as_is is not None else _no_shares())
+    plan = _grouped(optimised.shares)
     runs = sorted(solutions)
     unserved = unserved_by_run(problems, solutions)
     ride_today = rides_today(contracts, context, policy.boarding_minutes * 60)

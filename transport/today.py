@@ -206,19 +206,20 @@ def _remapped(problem: RoutingProblem, moves: pd.DataFrame, school_loc: dict[str
     return dataclasses.replace(problem, requests=tuple(requests))
 
 
-def _priced_day(run: _Run, depots: dict[str, int], vehicles: pd.DataFrame, d: np.ndarray) -> tuple[float, str]:
-    """A run's day price from the depot that prices it lowest: the catalogue's day price plus its
-    price per mile over every mile, depot to depot, morning and afternoon."""
+def _priced_day(run: _Run, depots: dict[str, int], rows: list[dict], d: np.ndarray) -> tuple[float, str]:
+    """A run's day price from the depot that prices it lowest (`rows`: the catalogue's rows of its
+    vehicle type): the day price plus the price per mile over every mile, depot to depot, morning
+    and afternoon."""
     stops = [r.pickup for r in run.requests] + [run.school]
     inner = sum(float(d[a, b]) for a, b in zip(stops[:-1], stops[1:], strict=True))
     back = sum(float(d[b, a]) for a, b in zip(stops[:-1], stops[1:], strict=True))
     best = (np.inf, "")
-    for row in vehicles[vehicles["vehicle_type"] == run.vehicle["vehicle_type"]].itertuples(index=False):
-        loc = depots.get(str(row.depot or "depot")) if np.isfinite(row.depot_lat) else None
+    for row in rows:
+        loc = depots.get(str(row["depot"] or "depot")) if np.isfinite(row["depot_lat"]) else None
         legs = 0.0 if loc is None else float(d[loc, stops[0]] + d[run.school, loc] + d[loc, run.school] + d[stops[0], loc])
-        price = row.daily_price_gbp + row.price_per_mile_gbp * m_to_miles(inner + back + legs)
+        price = row["daily_price_gbp"] + row["price_per_mile_gbp"] * m_to_miles(inner + back + legs)
         if price < best[0]:
-            best = (price, str(row.depot))
+            best = (price, str(row["depot"]))
     return round(best[0], 2), best[1]
 
 
@@ -291,9 +292,9 @@ def synthetic_today(scenario, inputs, eligibility: pd.DataFrame, demand, problem
     problem = _remapped(problems["AM"], moves, school_loc, beyond)
     urn_of = {loc: urn for urn, loc in school_loc.items()}
     year = scenario.policy.academic_year_start
-    rows = []
+    rows, by_type = [], {kind: group.to_dict("records") for kind, group in base.groupby("vehicle_type")}
     for run in plan_today(problem, base, scenario.synthetic.seed):
-        day, depot = _priced_day(run, depots, base, problem.distance_m)
+        day, depot = _priced_day(run, depots, by_type[run.vehicle["vehicle_type"]], problem.distance_m)
         door = all(r.is_door_to_door for r in run.requests)
         rows.append(_contract(len(rows) + 1, run.vehicle["vehicle_type"], day, depot, run.assistant,
                               [m for r in run.requests for m in r.members], urn_of[run.school], _end(door, len(rows), year)))
