@@ -62,3 +62,13 @@ def test_only_the_budget_workbooks_own_formulas_pass_the_scanner() -> None:
     assert not own_formula("summary", "value", "=WEBSERVICE(A1)", sheets)  # not one of its functions
     assert not own_formula("summary", "value", "=SUM('other'!A1)", sheets)  # not one of its sheets
     assert not own_formula("summary", "value", '=SUM(A1)&"x"', sheets)  # text and an operator it never writes
+
+
+def test_a_carriage_return_in_text_never_starts_a_new_row_with_a_formula(tmp_path: Path) -> None:
+    """Hypothesis found '\r=': written unquoted, a reader took the '=' after the carriage return as
+    the start of a new row. Rows end CRLF, so the cell is quoted and read back whole."""
+    write_csv(pd.DataFrame({"name": ["\r=", "a\r=cmd"], "n": [0.0, 1.0]}), tmp_path / "t.csv")
+    with (tmp_path / "t.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert len(rows) == 3 and not [c for row in rows for c in row if runs_as_formula(c)]
+    assert pd.read_csv(tmp_path / "t.csv")["name"].tolist() == ["'\r=", "a\r=cmd"]
