@@ -47,3 +47,28 @@ def test_numbers_stay_numbers_and_plain_text_is_untouched() -> None:
     assert safe["lon"].tolist() == [-0.72, 1.5]
     assert safe["note"].tolist() == ["-0.72", "Oakham"]
     assert safe["bad"].tolist() == ["'=1+1", "'+44 1572"]
+
+
+def test_only_the_budget_workbooks_own_formulas_pass_the_scanner() -> None:
+    """The workbook's formulas are allowed in its formula columns only, with its functions, its sheets
+    and no text but the segment names; anything else found in a workbook is reported."""
+    from transport.workbook import own_formula
+
+    sheets = {"pupils", "assumptions", "forecast", "summary"}
+    assert own_formula("summary", "value", "=SUM('pupils'!$K$2:$K$9)+'assumptions'!$B$4", sheets)
+    assert own_formula("forecast", "savings_gbp", "=SUMPRODUCT(('pupils'!$B$2:$B$3=\"send\")*1)", sheets)
+    assert not own_formula("summary", "note", "=SUM('pupils'!$K$2:$K$9)", sheets)  # not a formula column
+    assert not own_formula("summary", "value", '=HYPERLINK("http://example.invalid","x")', sheets)
+    assert not own_formula("summary", "value", "=WEBSERVICE(A1)", sheets)  # not one of its functions
+    assert not own_formula("summary", "value", "=SUM('other'!A1)", sheets)  # not one of its sheets
+    assert not own_formula("summary", "value", '=SUM(A1)&"x"', sheets)  # text and an operator it never writes
+
+
+def test_a_carriage_return_in_text_never_starts_a_new_row_with_a_formula(tmp_path: Path) -> None:
+    """Hypothesis found '\r=': written unquoted, a reader took the '=' after the carriage return as
+    the start of a new row. Rows end CRLF, so the cell is quoted and read back whole."""
+    write_csv(pd.DataFrame({"name": ["\r=", "a\r=cmd"], "n": [0.0, 1.0]}), tmp_path / "t.csv")
+    with (tmp_path / "t.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert len(rows) == 3 and not [c for row in rows for c in row if runs_as_formula(c)]
+    assert pd.read_csv(tmp_path / "t.csv")["name"].tolist() == ["'\r=", "a\r=cmd"]

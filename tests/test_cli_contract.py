@@ -295,17 +295,27 @@ NUMBER = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
 
 
 def formula_cells(folder: Path) -> list[str]:
-    """Every cell of every CSV and XLSX under `folder` that a spreadsheet would run as a formula."""
+    """Every cell of every CSV and XLSX under `folder` that a spreadsheet would run as a formula,
+    except the budget workbook's own formulas (`transport.workbook.own_formula`: in its formula
+    columns, its functions and sheets only, no text from an input)."""
     from openpyxl import load_workbook
+
+    from transport.workbook import own_formula
 
     found = []
     for path in folder.rglob("*.csv"):
         for row in pd.read_csv(path, dtype=str, keep_default_na=False, header=None).itertuples(index=False):
             found += [f"{path.name}: {cell!r}" for cell in row if FORMULA.match(cell) and not NUMBER.match(cell)]
     for path in folder.rglob("*.xlsx"):
-        for sheet in load_workbook(path).worksheets:
+        book = load_workbook(path)
+        for sheet in book.worksheets:
+            headers = [c.value for c in sheet[1]] if sheet.max_row else []
             for row in sheet.iter_rows():
                 for cell in row:
+                    header = headers[cell.column - 1] if cell.column <= len(headers) else None
+                    if cell.data_type == "f" and path.name == "budget.xlsx" and own_formula(
+                            sheet.title, str(header), str(cell.value), set(book.sheetnames)):
+                        continue
                     if cell.data_type == "f" or (isinstance(cell.value, str) and FORMULA.match(cell.value)
                                                  and not NUMBER.match(cell.value)):
                         found.append(f"{path.name}/{sheet.title}: {cell.value!r}")

@@ -1,9 +1,11 @@
 """Costs: today's contracts priced by hand, bad contract rows, flags, the forecast, and the
 optimised plan priced from its own run files.
 
-Default cost settings (transport.scenarios.CostSettings): 190 school days, a 5% management
-overhead, and a passenger assistant at 12.85 an hour x 1.30 on-costs x 2.4 paid hours a run
-x 2 runs = £80.184 a day; parents' mileage allowance 45p a mile.
+Default cost settings (transport.scenarios.CostSettings): 190 school days and a passenger
+assistant at 12.85 an hour x 1.30 on-costs x 2.4 paid hours a run x 2 runs = £80.184 a day,
+paid on top of a contract's day price only when the day price does not include the assistant;
+parents' mileage allowance 45p a mile. The transport team is a fixed cost of the budget
+(tests/test_budget.py), not a share of these prices.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from openpyxl import load_workbook
 
 from tests.conftest import write_town_case
 from transport.contracts import read_contracts
-from transport.costs import PlanCost, flag_contracts, forecast, price_contracts, price_optimised
+from transport.costs import PlanCost, flag_contracts, price_contracts, price_optimised
 from transport.errors import InputError
+from transport.mtfs import Cohort, central_path, forecast
 from transport.scenarios import CostSettings, Forecast, load_scenario
 
 METRES_PER_MILE = 1609.344
@@ -30,16 +33,17 @@ DAYS = 190
 PUPILS = {f"P{i}" for i in range(1, 10)}
 SCHOOLS = {"900001", "900002"}
 
-COLUMNS = ["route_ref", "operator", "vehicle_type", "daily_price_gbp", "passenger_assistant", "pupils", "school_urn",
-           "assistant_daily_gbp", "miles_per_day", "annual_price_gbp"]
-
-
 def contract(route_ref: str, vehicle_type: str = "taxi", daily_price_gbp: str = "84.50", passenger_assistant: str = "no",
              pupils: str = "P1", school_urn: str = "900001", operator: str = "Acme Taxis", assistant_daily_gbp: str = "",
-             miles_per_day: str = "", annual_price_gbp: str = "") -> dict[str, str]:
+             miles_per_day: str = "", annual_price_gbp: str = "", assistant_included: str = "", end_date: str = "",
+             notice_days: str = "") -> dict[str, str]:
     return {"route_ref": route_ref, "operator": operator, "vehicle_type": vehicle_type, "daily_price_gbp": daily_price_gbp,
             "passenger_assistant": passenger_assistant, "pupils": pupils, "school_urn": school_urn,
-            "assistant_daily_gbp": assistant_daily_gbp, "miles_per_day": miles_per_day, "annual_price_gbp": annual_price_gbp}
+            "assistant_included": assistant_included, "assistant_daily_gbp": assistant_daily_gbp, "miles_per_day": miles_per_day,
+            "annual_price_gbp": annual_price_gbp, "end_date": end_date, "notice_days": notice_days}
+
+
+COLUMNS = list(contract("X"))
 
 
 def write_contracts(folder: Path, rows: list[dict[str, str]], drop: tuple[str, ...] = ()) -> Path:
@@ -51,7 +55,7 @@ def write_contracts(folder: Path, rows: list[dict[str, str]], drop: tuple[str, .
 
 TODAY = [
     contract("T1", "taxi", "84.50", "no", "P1"),
-    contract("M1", "minibus", "212.40", "yes", "P2;P3;P4", operator="Rural Coaches"),
+    contract("M1", "minibus", "212.40", "yes", "P2;P3;P4", operator="Rural Coaches", assistant_included="no"),
     contract("W1", "wheelchair_taxi", "150.00", "yes", "P5", assistant_daily_gbp="95.00"),
     contract("MA1", "mileage_allowance", "0", "no", "P6", "900002", operator="", miles_per_day="24"),
     contract("TP1", "travel_pass", "0", "no", "P7", "900002", operator="", annual_price_gbp="650"),
@@ -74,8 +78,9 @@ def test_each_contract_is_priced_by_hand(today: PlanCost) -> None:
     """Per contract, a year of 190 days:
 
     T1  solo taxi           84.50 x 190                                  = 16,055.00
-    M1  shared minibus + PA 212.40 x 190 = 40,356.00; PA 80.184 x 190 = 15,234.96 -> 55,590.96
-    W1  wheelchair taxi     150.00 x 190 = 28,500.00; its own PA rate 95.00 x 190 = 18,050.00
+    M1  shared minibus + PA 212.40 x 190 = 40,356.00; PA not in the day price: 80.184 x 190
+                                                                 = 15,234.96 -> 55,590.96
+    W1  wheelchair taxi     150.00 x 190 = 28,500.00; its own PA price 95.00 x 190 = 18,050.00
                                                                          -> 46,550.00
     MA1 mileage allowance   0.45 x 24 miles x 190                        =  2,052.00
     TP1 travel pass         the annual price                             =    650.00
@@ -84,12 +89,9 @@ def test_each_contract_is_priced_by_hand(today: PlanCost) -> None:
     assert annual == {"T1": 16055.00, "M1": 55590.96, "W1": 46550.00, "MA1": 2052.00, "TP1": 650.00}
 
 
-def test_annual_total_with_overhead_to_the_penny(today: PlanCost) -> None:
-    """Contracts 16,055.00 + 55,590.96 + 46,550.00 + 2,052.00 + 650.00 = 120,897.96;
-    overhead 5% = 6,044.898 -> 6,044.90; total 126,942.858 -> £126,942.86."""
+def test_annual_total_to_the_penny(today: PlanCost) -> None:
+    """Contracts 16,055.00 + 55,590.96 + 46,550.00 + 2,052.00 + 650.00 = £120,897.96."""
     assert round(today.contract_gbp, 2) == 120897.96
-    assert round(today.overhead_gbp, 2) == 6044.90
-    assert round(today.total_gbp, 2) == 126942.86
 
 
 def test_assistant_day_rate_is_pay_times_on_costs_times_paid_hours_for_two_runs() -> None:
@@ -107,9 +109,9 @@ def test_each_line_splits_into_vehicle_assistant_and_mileage(today: PlanCost) ->
 
 def test_each_pupil_carries_an_equal_share_of_their_contract(today: PlanCost) -> None:
     """M1 carries three pupils: 55,590.96 / 3 = 18,530.32 each."""
-    share = today.pupils.set_index("pupil_id")["annual_gbp"].round(2)
+    share = today.shares.set_index("pupil_id")["annual_gbp"].round(2)
     assert share[["P2", "P3", "P4"]].tolist() == [18530.32] * 3
-    assert round(float(today.pupils["annual_gbp"].sum()), 2) == round(today.contract_gbp, 2)
+    assert round(float(today.shares["annual_gbp"].sum()), 2) == round(today.contract_gbp, 2)
 
 
 def _by_hand(frame: pd.DataFrame, days: int = DAYS, pa_daily: float = 12.85 * 1.3 * 2.4 * 2) -> float:
@@ -120,7 +122,9 @@ def _by_hand(frame: pd.DataFrame, days: int = DAYS, pa_daily: float = 12.85 * 1.
     vehicles = (num["daily_price_gbp"][day_priced] * days).sum()
     passes = num["annual_price_gbp"][kind == "travel_pass"].fillna(num["daily_price_gbp"] * days).sum()
     allowances = (0.45 * num["miles_per_day"][kind == "mileage_allowance"].fillna(0) * days).sum()
-    with_pa = frame["passenger_assistant"].str.lower() == "yes"
+    included = frame["assistant_included"].str.lower().eq("yes") | (frame["assistant_included"].eq("")
+                                                                      & num["assistant_daily_gbp"].isna())
+    with_pa = (frame["passenger_assistant"].str.lower() == "yes") & ~included
     assistants = (num["assistant_daily_gbp"].fillna(pa_daily)[with_pa] * days).sum()
     return float(vehicles + passes + allowances + assistants)
 
@@ -132,30 +136,33 @@ def test_as_is_import_reproduces_its_own_total(tmp_path: Path, today: PlanCost) 
 
 
 contract_rows = st.lists(
-    st.tuples(st.integers(0, 60000), st.booleans(), st.sampled_from(["taxi", "minibus", "wheelchair_taxi"])),
+    st.tuples(st.integers(0, 60000), st.booleans(), st.sampled_from(["", "yes", "no"]),
+              st.sampled_from(["taxi", "minibus", "wheelchair_taxi"])),
     min_size=1, max_size=25,
 )
 
 
 @settings(max_examples=40, deadline=None)
 @given(contract_rows)
-def test_any_set_of_day_priced_contracts_reproduces_its_own_total(rows: list[tuple[int, bool, str]]) -> None:
-    """For day-priced contracts, the total is sum(day price x 190) + 80.184 x 190 per assistant,
-    to the penny (prices drawn as whole pence, up to £600 a day)."""
-    written = [contract(f"R{i}", kind, f"{pence / 100:.2f}", "yes" if pa else "no", f"P{1 + i % 9}")
-               for i, (pence, pa, kind) in enumerate(rows)]
+def test_any_set_of_day_priced_contracts_reproduces_its_own_total(rows: list[tuple[int, bool, str, str]]) -> None:
+    """For day-priced contracts, the total is sum(day price x 190) + 80.184 x 190 per assistant
+    not included in the day price (assistant_included = no; empty means yes), to the penny
+    (prices drawn as whole pence, up to £600 a day)."""
+    written = [contract(f"R{i}", kind, f"{pence / 100:.2f}", "yes" if pa else "no", f"P{1 + i % 9}", assistant_included=inc)
+               for i, (pence, pa, inc, kind) in enumerate(rows)]
     with tempfile.TemporaryDirectory() as folder:
         path = write_contracts(Path(folder), written)
         cost = price_contracts(read_contracts(path, PUPILS, SCHOOLS), CostSettings())
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    expected = sum(pence for pence, _, _ in rows) / 100 * DAYS + sum(pa for _, pa, _ in rows) * 80.184 * DAYS
+    on_top = sum(pa and inc == "no" for _, pa, inc, _ in rows)
+    expected = sum(pence for pence, *_ in rows) / 100 * DAYS + on_top * 80.184 * DAYS
     assert round(cost.contract_gbp, 2) == round(expected, 2) == round(_by_hand(raw), 2)
 
 
 def test_a_contracts_file_with_no_rows_costs_nothing(tmp_path: Path) -> None:
     """A header-only contracts file is a valid (empty) baseline: £0.00."""
     cost = price_contracts(read_contracts(write_contracts(tmp_path, []), PUPILS, SCHOOLS), CostSettings())
-    assert cost.total_gbp == 0.0
+    assert cost.contract_gbp == 0.0
 
 
 # --------------------------------------------------------------------------- bad contract rows
@@ -256,59 +263,97 @@ def test_an_eligible_pupil_on_no_contract_is_flagged(flags: pd.DataFrame) -> Non
 # --------------------------------------------------------------------------- forecast
 
 
-def plan(contract_gbp: tuple[float, ...] = (60000.0, 40000.0), overhead_gbp: float = 5000.0) -> PlanCost:
-    routes = pd.DataFrame({"route_ref": [f"R{i}" for i in range(len(contract_gbp))], "annual_gbp": list(contract_gbp)})
-    pupils = pd.DataFrame({"pupil_id": ["P1", "P2"], "annual_gbp": list(contract_gbp[:2])})
-    return PlanCost(routes, pupils, overhead_gbp)
+def demand(send: float = 60000.0, mainstream: float = 40000.0, years: int = 3) -> Cohort:
+    """A cohort whose cost at today's prices stays flat, so growth and inflation alone move the forecast."""
+    return Cohort(pd.DataFrame(), pd.DataFrame(), {"send": np.full(years + 1, send), "mainstream": np.full(years + 1, mainstream)})
 
 
 CERTAIN = Forecast(years=3, ehcp_growth=0.10, ehcp_growth_sd=0.0, mainstream_growth=0.0, mainstream_growth_sd=0.0,
-                   price_inflation=0.05, price_inflation_sd=0.0, simulations=100, seed=7)
+                   contract_inflation=0.05, contract_inflation_sd=0.0, assistant_pay_inflation=0.03,
+                   assistant_pay_inflation_sd=0.0, simulations=100, seed=7)
+SHARE = {"send": 0.25, "mainstream": 0.0}
+NO_SAVINGS = {"send": np.zeros(4), "mainstream": np.zeros(4)}
 
 
 def test_forecast_central_path_is_the_hand_formula() -> None:
-    """Total 100,000 + 5,000 = 105,000; SEND share 0.6 -> 63,000 SEND, 42,000 mainstream.
-    SEND grows x 1.10 x 1.05 = 1.155 a year, mainstream x 1.00 x 1.05:
-      year 1: 63,000 x 1.155   + 42,000 x 1.05   = 72,765.00 + 44,100.00 = 116,865
-      year 2: 63,000 x 1.334025 + 42,000 x 1.1025 = 84,043.575 + 46,305.00 = 130,348.575 -> 130,349
-      year 3: 63,000 x 1.540798875 + 42,000 x 1.157625 = 97,070.329 + 48,620.25 = 145,690.579 -> 145,691
-    """
-    table = forecast(plan(), 0.6, CERTAIN)
-    assert table["year"].tolist() == [0, 1, 2, 3]
-    assert table["central_gbp"].tolist() == [105000, 116865, 130349, 145691]
+    """SEND 60,000 (a quarter of it assistants' pay), mainstream 40,000, the team 5,000: year 0 is
+    105,000. Year 1: SEND 60,000 x 1.10 x (0.75 x 1.05 + 0.25 x 1.03) = 68,970; mainstream
+    40,000 x 1.05 = 42,000; the team 5,000 x 1.03 = 5,150 -> 116,120. Year 2: SEND 60,000 x 1.21 x
+    (0.75 x 1.1025 + 0.25 x 1.0609) = 79,286.46; mainstream 44,100; team 5,304.50 -> 128,690.96."""
+    table = forecast(demand(), SHARE, 5000.0, NO_SAVINGS, CERTAIN, 2026, 105000.0).table
+    assert table["financial_year"].tolist() == ["2026-27", "2027-28", "2028-29", "2029-30"]
+    assert table["central_gbp"].round(2).tolist()[:3] == [105000.00, 116120.00, 128690.96]
+
+
+def test_savings_landed_come_off_as_a_share_of_the_segments_cost() -> None:
+    """Year 1 landed SEND savings of 6,000 at today's prices (a tenth of SEND demand) take a tenth
+    off year 1's SEND cost: 68,970 x 0.1 = 6,897 -> 116,120 - 6,897 = 109,223."""
+    savings = {"send": np.array([0.0, 6000.0, 6000.0, 6000.0]), "mainstream": np.zeros(4)}
+    table = forecast(demand(), SHARE, 5000.0, savings, CERTAIN, 2026, 105000.0).table
+    assert round(table.at[1, "savings_gbp"], 2) == 6897.00
+    assert round(table.at[1, "central_gbp"], 2) == 109223.00
 
 
 def test_forecast_without_uncertainty_has_bands_equal_to_the_central_path() -> None:
-    table = forecast(plan(), 0.6, CERTAIN)
+    table = forecast(demand(), SHARE, 5000.0, NO_SAVINGS, CERTAIN, 2026, 105000.0).table
     for band in ("p10_gbp", "p50_gbp", "p90_gbp"):
-        assert table[band].tolist() == table["central_gbp"].tolist(), band
+        assert table[band].round(6).tolist() == table["central_gbp"].round(6).tolist(), band
 
 
 UNCERTAIN = Forecast(years=5, simulations=2000, seed=11)  # default rates and standard deviations
 
 
 def test_forecast_median_follows_the_central_path() -> None:
-    """Growth and inflation are drawn around their P50 assumptions, so the simulated median
-    stays within half a per cent of the central path (a misapplied rate moves it by more)."""
-    table = forecast(plan(), 0.6, UNCERTAIN)
+    """Rates are drawn around their P50 assumptions, so the simulated median stays within half a
+    per cent of the central path (a misapplied rate moves it by more)."""
+    table = forecast(demand(years=5), SHARE, 5000.0, {k: np.zeros(6) for k in SHARE}, UNCERTAIN, 2026, 105000.0).table
     drift = (table["p50_gbp"] - table["central_gbp"]).abs() / table["central_gbp"]
     assert drift.max() < 0.005, drift.tolist()
 
 
 def test_forecast_band_has_the_width_the_stated_uncertainty_gives() -> None:
-    """Year 1: SEND 63,000 grows with EHCP growth (sd 0.04) and inflation (sd 0.02), mainstream
-    42,000 with mainstream growth (sd 0.02) and inflation; inflation is shared. To first order
-    the total's sd is sqrt((63,000 x 0.04)^2 + (42,000 x 0.02)^2 + (105,000 x 0.02)^2) = 3,382,
-    so P90 - P10 = 2 x 1.2816 x 3,382 = 8,669; and the band widens every year after."""
-    table = forecast(plan(), 0.6, UNCERTAIN)
+    """Year 1, to first order: SEND 60,000 varies with EHC plan growth (sd 0.04), mainstream 40,000
+    with its growth (sd 0.02), both with contract inflation (sd 0.02, shared; SEND's assistants
+    with pay, sd 0.01) and the team 5,000 with pay. sd = sqrt((60,000 x 0.04)^2 + (40,000 x 0.02)^2
+    + ((45,000 + 40,000) x 0.02)^2 + ((15,000 + 5,000) x 0.01)^2) = sqrt(5.76e6 + 0.64e6 + 2.89e6
+    + 0.04e6) = 3,055; P90 - P10 = 2 x 1.2816 x 3,055 = 7,830; and wider every year after."""
+    table = forecast(demand(years=5), SHARE, 5000.0, {k: np.zeros(6) for k in SHARE}, UNCERTAIN, 2026, 105000.0).table
     width = (table["p90_gbp"] - table["p10_gbp"]).tolist()
     assert width[0] == 0
-    assert width[1] == pytest.approx(8669, rel=0.1)
+    assert width[1] == pytest.approx(7830, rel=0.1)
     assert all(later > earlier for earlier, later in zip(width[1:], width[2:], strict=False))
 
 
 def test_forecast_with_the_same_seed_gives_the_same_numbers() -> None:
-    assert forecast(plan(), 0.6, UNCERTAIN).equals(forecast(plan(), 0.6, UNCERTAIN))
+    args = (demand(years=5), SHARE, 5000.0, {k: np.zeros(6) for k in SHARE}, UNCERTAIN, 2026, 105000.0)
+    assert forecast(*args).table.equals(forecast(*args).table)
+
+
+def test_year_0_is_the_baseline_to_the_penny() -> None:
+    table = forecast(demand(), SHARE, 5000.0, NO_SAVINGS, UNCERTAIN.model_copy(update={"years": 3}), 2026, 105000.0).table
+    assert table.loc[0, ["central_gbp", "p10_gbp", "p50_gbp", "p90_gbp"]].tolist() == [105000.0] * 4
+
+
+def test_the_cohort_rolls_forward_a_year_at_a_time() -> None:
+    """Mainstream pupils aged 14 (1, transported), 15 (3, transported) and 16 (2, one transported at
+    £1,000): secondary take-up 4/4 at £2,000, post-16 take-up 1/2 at £1,000. Year 0: 2,000 + 6,000
+    + 1,000 = 9,000. Year 1: the three Year 11s are 16 and take the post-16 rate (3 x 0.5 x 1,000 =
+    1,500), last year's 14 is 15 (2,000), and the intake at 14 is 1 again (2,000): 5,500."""
+    from transport.mtfs import roll_forward
+
+    cohort = pd.DataFrame({"pupil_id": list("ABCDEF"), "age": [14, 15, 15, 15, 16, 16], "ehcp": False, "send_need": ""})
+    lines = pd.DataFrame({"pupil_id": list("ABCDE"), "today_annual_gbp": [2000.0, 2000.0, 2000.0, 2000.0, 1000.0]})
+    rolled = roll_forward(cohort, lines, 2, 0.0, 2026)
+    assert rolled.demand_gbp["mainstream"][:2].tolist() == [9000.0, 5500.0]
+    assert rolled.demand_gbp["send"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_central_path_prices_assistants_with_pay_and_the_rest_with_contracts() -> None:
+    rates = {"ehcp_growth": np.zeros(1), "mainstream_growth": np.zeros(1), "contract_inflation": np.array([0.10]),
+             "assistant_pay_inflation": np.array([0.0])}
+    out = central_path({"send": np.array([100.0, 100.0]), "mainstream": np.zeros(2)}, {"send": 0.5}, 0.0,
+                       {"send": np.zeros(2), "mainstream": np.zeros(2)}, rates)
+    assert out["central_gbp"].round(6).tolist() == [100.0, 105.0]
 
 
 # --------------------------------------------------------------------------- the optimised plan, priced from its files
@@ -364,8 +409,8 @@ def test_each_optimised_route_costs_half_the_day_price_plus_its_miles(town_run) 
 
 def test_the_budget_workbook_has_every_sheet(town_run) -> None:
     workbook = load_workbook(town_run[1] / "budget.xlsx", read_only=True)
-    assert workbook.sheetnames == ["summary", "by school", "by need", "by vehicle type", "by mode", "forecast", "assumptions",
-                                   "contracts flagged"]
+    assert workbook.sheetnames == ["summary", "pupils", "by school", "by need", "by mode", "by operator", "savings plan",
+                                   "savings by year", "forecast", "cohort", "assumptions", "optimised runs", "contracts flagged"]
 
 
 def test_mileage_allowances_and_passes_need_no_day_price(tmp_path: Path) -> None:
@@ -399,3 +444,89 @@ def test_aged_demo_contracts_carry_stale_seats_and_miss_joiners() -> None:
     flags = flag_contracts(aged, eligibility)
     assert sorted(flags["flag"]) == ["NOT_ELIGIBLE", "NO_CONTRACT"]
     assert flags.loc[flags["flag"] == "NO_CONTRACT", "pupil_id"].iat[0] not in riders
+
+
+# --------------------------------------------------------------------------- assistants, budgets, end dates
+
+
+def test_an_assistant_is_paid_on_top_only_when_the_day_price_does_not_include_them(tmp_path: Path) -> None:
+    """£100 a day with an assistant: included (stated, or by default) 19,000.00; not included at the
+    derived rate 19,000 + 80.184 x 190 = 34,234.96; not included at its own £95, given the price
+    alone, 19,000 + 18,050 = 37,050.00."""
+    path = write_contracts(tmp_path, [contract("IN", "minibus", "100", "yes", "P1", assistant_included="yes"),
+                                      contract("DEF", "minibus", "100", "yes", "P2"),
+                                      contract("OUT", "minibus", "100", "yes", "P3", assistant_included="no"),
+                                      contract("OWN", "minibus", "100", "yes", "P4", assistant_daily_gbp="95")])
+    annual = price_contracts(read_contracts(path, PUPILS, SCHOOLS), CostSettings()).routes.set_index("route_ref")["annual_gbp"]
+    assert annual.round(2).to_dict() == {"IN": 19000.00, "DEF": 19000.00, "OUT": 34234.96, "OWN": 37050.00}
+
+
+def test_an_assistant_price_on_a_contract_that_includes_the_assistant_is_an_error(tmp_path: Path) -> None:
+    path = write_contracts(tmp_path, [contract("T1", pupils="P1", passenger_assistant="yes", assistant_included="yes",
+                                               assistant_daily_gbp="95")])
+    with pytest.raises(InputError, match="included in the day price but also given a day price") as exc:
+        read_contracts(path, PUPILS, SCHOOLS)
+    assert problems_of(exc) == [("contracts.csv", 2, "assistant_included")]
+
+
+def test_a_personal_transport_budget_is_its_annual_amount_and_needs_one(tmp_path: Path) -> None:
+    path = write_contracts(tmp_path, [contract("PB1", "ptb", "", pupils="P1", operator="", annual_price_gbp="3200")])
+    assert price_contracts(read_contracts(path, PUPILS, SCHOOLS), CostSettings(price_multiplier=1.5)).contract_gbp == 3200.0
+    bad = write_contracts(tmp_path, [contract("PB2", "ptb", "", pupils="P1", operator="")])
+    with pytest.raises(InputError) as exc:
+        read_contracts(bad, PUPILS, SCHOOLS)
+    assert ("contracts.csv", 2, "annual_price_gbp") in problems_of(exc)
+
+
+def test_the_price_multiplier_scales_day_prices_and_passes_not_allowances_or_assistants(tmp_path: Path) -> None:
+    """x1.1: 84.50 x 190 x 1.1 = 17,660.50; pass 650 x 1.1 = 715.00; allowance 0.45 x 24 x 190 =
+    2,052.00 and an assistant 80.184 x 190 = 15,234.96 unchanged."""
+    path = write_contracts(tmp_path, [contract("T1", pupils="P1"), contract("TP", "travel_pass", "0", pupils="P2",
+                                                                           annual_price_gbp="650"),
+                                      contract("MA", "mileage_allowance", "", pupils="P3", miles_per_day="24"),
+                                      contract("PA", "taxi", "0", "yes", "P4", assistant_included="no")])
+    annual = price_contracts(read_contracts(path, PUPILS, SCHOOLS), CostSettings(price_multiplier=1.1)).routes
+    assert annual.set_index("route_ref")["annual_gbp"].round(2).to_dict() == {"T1": 17660.50, "TP": 715.00, "MA": 2052.00,
+                                                                             "PA": 15234.96}
+
+
+@pytest.mark.parametrize(("column", "value"), [("end_date", "31/07/2026"), ("notice_days", "-5"), ("notice_days", "2.5"),
+                                               ("assistant_included", "maybe")])
+def test_a_bad_end_date_notice_or_answer_is_reported_where_it_is(tmp_path: Path, column: str, value: str) -> None:
+    path = write_contracts(tmp_path, [contract("T1"), contract("T2", pupils="P2", **{column: value})])
+    with pytest.raises(InputError) as exc:
+        read_contracts(path, PUPILS, SCHOOLS)
+    assert problems_of(exc) == [("contracts.csv", 3, column)]
+
+
+def test_end_dates_and_notice_are_read(tmp_path: Path) -> None:
+    import datetime as dt
+
+    path = write_contracts(tmp_path, [contract("T1", end_date="2026-07-31", notice_days="30")])
+    read = read_contracts(path, PUPILS, SCHOOLS)
+    assert (read["end_date"].iat[0], read["notice_days"].iat[0]) == (dt.date(2026, 7, 31), 30)
+
+
+def test_riders_share_a_run_equally_weighted_by_their_part_of_the_year() -> None:
+    """One taxi run (£40 a day, £2 a mile) from the depot to a home 1,609.344 m (a mile) away, on
+    to school a mile further and back to the depot (3 miles): (40 / 2 + 2 x 3) x 190 = £4,940 a
+    year. A and B ride it all year: £2,470 each. With B eligible for half the year, A carries
+    two thirds (£3,293.33) and B one third (£1,646.67)."""
+    from transport.optimise.problem import Request, RoutingProblem, VehicleType
+    from transport.optimise.solution import Route, Solution, Visit
+
+    mile = 1609.344
+    d = np.array([[0, mile, 2 * mile], [mile, 0, mile], [mile, mile, 0]])
+    taxi = VehicleType(catalogue_type="taxi", seats=4, depot="D", start=0, end=0)
+    requests = tuple(Request(request_id=p, pickup=1, delivery=2, members=(p,)) for p in "AB")
+    problem = RoutingProblem(time_s=d.astype(np.int64), distance_m=d, requests=requests, vehicle_types=(taxi,))
+    visits = (Visit(0, "start"), Visit(1, "pickup", "A"), Visit(1, "pickup", "B"), Visit(2, "delivery", "A"),
+              Visit(2, "delivery", "B"), Visit(0, "end"))
+    solution = Solution((Route(0, taxi.name, visits, 0, 0),), (), 0, "OK", 0.0)
+    vehicles = pd.DataFrame([{"vehicle_type": "taxi", "depot": "D", "daily_price_gbp": 40.0, "price_per_mile_gbp": 2.0}])
+    for shares, expected in (({"A": 1.0, "B": 1.0}, {"A": 2470.00, "B": 2470.00}),
+                             ({"A": 1.0, "B": 0.5}, {"A": 3293.33, "B": 1646.67})):
+        people = pd.DataFrame({"pupil_id": list(shares), "share_of_year": list(shares.values())})
+        cost = price_optimised({"AM": problem}, {"AM": solution}, vehicles, people, CostSettings())
+        assert round(cost.contract_gbp, 2) == 4940.00
+        assert cost.pupils.set_index("pupil_id")["annual_gbp"].round(2).to_dict() == expected

@@ -755,7 +755,8 @@ def _write_eligibility_case(folder: Path, pupil_edits: dict[tuple[int, str], str
 
     Pupils (assessed on 5 January 2026): P1 at F attends A (3 miles, 1 m short) after C refused them,
     aged 7 until 10 March 2026; P2 has a plan and no assessment; P3 attends the school beyond the
-    network; P4 has a plan and is assessed unable to walk.
+    network (decided on estimated distances: a nearer primary exists, and an officer is asked to
+    measure); P4 has a plan and is assessed unable to walk.
     """
     from tests.osm_fixture import town_xml
 
@@ -806,7 +807,7 @@ def test_a_hand_made_pupils_file_with_the_new_columns_runs_through_transport_eli
                "reason_code_after": "WITHIN_WALKING_DISTANCE"},
         "P2": {"age": 8, "assessed_on": "2026-01-05", "reason_code": "SEND_ASSESSMENT_NEEDED", "changes_on": "",
                "reason_code_after": ""},
-        "P3": {"age": 8, "assessed_on": "2026-01-05", "reason_code": "ROUTE_NOT_MEASURED", "changes_on": "",
+        "P3": {"age": 8, "assessed_on": "2026-01-05", "reason_code": "NOT_NEAREST_SUITABLE", "changes_on": "",
                "reason_code_after": ""},
         "P4": {"age": 9, "assessed_on": "2026-01-05", "reason_code": "SEND_MOBILITY", "changes_on": "", "reason_code_after": ""},
     })
@@ -815,7 +816,7 @@ def test_a_hand_made_pupils_file_with_the_new_columns_runs_through_transport_eli
 def test_transport_eligibility_lists_the_decisions_waiting_for_an_officer(eligibility_run) -> None:
     folder, _ = eligibility_run
     todo = pd.read_csv(folder / "out" / "eligibility_actions.csv")
-    assert todo[["pupil_id", "reason_code"]].values.tolist() == [["P2", "SEND_ASSESSMENT_NEEDED"], ["P3", "ROUTE_NOT_MEASURED"]]
+    assert todo[["pupil_id", "reason_code"]].values.tolist() == [["P2", "SEND_ASSESSMENT_NEEDED"], ["P3", "ROUTE_ESTIMATED"]]
 
 
 def test_explain_draws_the_decisive_routes_and_names_the_points_and_the_date_of_change(eligibility_run) -> None:

@@ -464,11 +464,15 @@ def test_several_problems_in_one_schools_file_are_all_reported_at_once(tmp_path:
     ]
 
 
-def test_school_outside_the_network_area_is_kept_for_eligibility_to_measure_or_report(tmp_path: Path) -> None:
-    """A nearer school across the boundary still counts (Sch 35B): it is not rejected on reading."""
+def test_a_school_outside_the_network_area_is_kept_as_beyond_it(tmp_path: Path) -> None:
+    """A special school in a neighbouring county is where out-of-area placements go: it is read,
+    not rejected, and `placements.beyond_network` names it."""
+    from transport.placements import beyond_network
+
     area = Bounds(west=-0.8, south=52.6, east=-0.6, north=52.7)
     schools = read_schools(schools_file(tmp_path, {(3, "lat"): "52.9", (3, "lon"): "-1.2"}), bounds=area)
-    assert schools.loc[1, ["urn", "lat", "lon"]].tolist() == ["200001", 52.9, -1.2]
+    far = schools.loc[schools["lat"] == 52.9, "urn"].tolist()
+    assert len(far) == 1 and beyond_network(schools, area) == set(far)
 
 
 def test_missing_file_is_reported(tmp_path: Path) -> None:

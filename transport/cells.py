@@ -49,9 +49,13 @@ def for_workbook(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Write a table as CSV with no formula in any cell; the file appears whole or not at all."""
+    """Write a table as CSV with no formula in any cell; the file appears whole or not at all.
+
+    Rows end CRLF (RFC 4180), so a cell holding a carriage return is quoted: read back, it stays
+    one cell and never splits into a new row that starts a formula ('x\r=cmd').
+    """
     path = Path(path)
     partial = path.with_name(f".{path.name}.partial")
-    neutralised(frame).to_csv(partial, index=False)
+    neutralised(frame).to_csv(partial, index=False, lineterminator="\r\n")
     os.replace(partial, path)
     return path

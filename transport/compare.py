@@ -119,13 +119,14 @@ def _comparison_row(run: Run) -> dict:
         limits = {r.request_id: r.max_ride_s for r in run.problems[name].requests}
         over += sum(1 for rid, ride in rides_s(solution).items() if limits[rid] is not None
                     and round(ride / 60, 1) > limits[rid] / 60 + 1e-9)
-    forecast = s.get("forecast", [])
+    forecast = s.get("budget", {}).get("forecast", [])
     vehicles = s.get("vehicles_by_type", {})
     moves = run.moves
     return {
         "scenario": spec.name,
         "description": spec.description,
         "annual_cost_gbp": s.get("annual_cost_gbp"),
+        "baseline_annual_gbp": s.get("budget", {}).get("baseline_annual_gbp"),
         "pupils_eligible": s.get("pupils_eligible"),
         "pupils_needing_transport": s.get("pupils_needing_transport"),
         "pupils_transported": s.get("pupils_transported"),

@@ -239,5 +239,5 @@ def routing_problem(demand: Demand, run: str, time_s: np.ndarray, distance_m: np
 def location_names(locations: pd.DataFrame) -> tuple[str, ...]:
     """A name for each place that two runs of different scenarios give alike: a school by URN, a
     home by pupil, a depot by name, a pick-up point by where it is (stops are numbered per run)."""
-    return tuple(f"stop:{lat:.6f},{lon:.6f}" if kind == "stop" else f"{kind}:{ref}"
-                 for kind, ref, lat, lon in locations[["kind", "ref", "lat", "lon"]].itertuples(index=False))
+    return tuple(f"stop:{p.lat:.6f},{p.lon:.6f}" if p.kind == "stop" else f"{p.kind}:{p.ref}"
+                 for p in locations.itertuples(index=False))

@@ -17,6 +17,18 @@ SHIPPED = ("baseline.toml", "new-send-unit.toml", "policy-post16.toml", "prices-
 DEMO_TIME_LIMIT_S = 6.0
 
 
+def _budget_line(budget: dict) -> str:
+    """The budget in one sentence: today's actual cost, the realignment, the optimised plan, the 5-year P50."""
+    baseline, optimised = budget["baseline_annual_gbp"], budget["optimised_annual_gbp"]
+    saving = (baseline - optimised) / baseline if baseline else 0.0
+    last = budget["forecast"][-1]
+    realign = (f", £{budget['realignment_gbp']:,.0f} over the £{budget['current_budget_gbp']:,.0f} budget line"
+               if budget["current_budget_gbp"] is not None else "")
+    return (f"Today's arrangements cost £{baseline:,.0f} a year{realign}; the optimised plan £{optimised:,.0f} "
+            f"({saving:.1%} less, once every contract is re-let); {last['financial_year']} P50 £{last['p50_gbp']:,.0f} "
+            f"(P10-P90 £{last['p10_gbp']:,.0f}-£{last['p90_gbp']:,.0f}).")
+
+
 def run_demo(out: Path, *, data_dir: Path | None = None, time_limit_s: float | None = None) -> dict:
     """The shipped scenarios run side by side in two processes (one search worker each): the
     baseline with its map, route sheets and budget, the others for the comparison. Prints
@@ -38,8 +50,7 @@ def run_demo(out: Path, *, data_dir: Path | None = None, time_limit_s: float | N
         f"{summary['pupils_transported']:,} of {summary['pupils_needing_transport']:,} who need a vehicle routed "
         f"({summary['pupils_door_to_door']} door to door)"
         + (f"; {summary['pupils_unserved']} unserved, with reasons in runs/*/unserved.csv." if summary["pupils_unserved"] else "."),
-        f"Optimised annual cost £{summary['annual_cost_gbp']:,.0f}"
-        + (f" against £{summary['as_is_annual_cost_gbp']:,.0f} for today's contracts." if "as_is_annual_cost_gbp" in summary else "."),
+        _budget_line(summary["budget"]),
         "Written:",
         f"  map:             {base_dir / 'map.html'}",
         f"  route sheets:    {base_dir / 'route_sheets' / 'index.html'}",

@@ -287,6 +287,7 @@ def _decide_pupil(p: _Pupil, area: _Area) -> dict:
         "eligible_after": (change[1].code in ELIGIBLE_CODES) if change else None,
         "reason_code_after": change[1].code if change else "",
         "eligible_share_of_year": _eligible_share(timeline, policy),
+        "distances_estimated": False,
     }
 
 
@@ -537,10 +538,15 @@ def _facts(p: _Pupil, day: dt.date, area: _Area) -> dict:
 
 
 def actions(eligibility: pd.DataFrame) -> pd.DataFrame:
-    """Pupils whose decision waits for an officer (an assessment of walking, a route to measure)."""
-    waiting = eligibility[eligibility["reason_code"].isin(ELIGIBILITY_ACTIONS)]
-    return ACTIONS_TABLE.frame({"pupil_id": r.pupil_id, "school_urn": r.school_urn, "reason_code": r.reason_code,
-                                "action": ELIGIBILITY_ACTIONS[r.reason_code]} for r in waiting.itertuples(index=False))
+    """Pupils whose decision waits for an officer (an assessment of walking, a route to measure or
+    to confirm where it was estimated)."""
+    estimated = eligibility["distances_estimated"].fillna(False).astype(bool) if "distances_estimated" in eligibility \
+        else pd.Series(False, index=eligibility.index)
+    waiting = eligibility[eligibility["reason_code"].isin(ELIGIBILITY_ACTIONS) | estimated]
+    codes = [r.reason_code if r.reason_code in ELIGIBILITY_ACTIONS else "ROUTE_ESTIMATED" for r in waiting.itertuples(index=False)]
+    return ACTIONS_TABLE.frame({"pupil_id": r.pupil_id, "school_urn": r.school_urn, "reason_code": code,
+                                "action": ELIGIBILITY_ACTIONS[code]} for r, code in zip(waiting.itertuples(index=False), codes,
+                                                                                      strict=True))
 
 
 def _day(day: dt.date) -> str:

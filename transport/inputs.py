@@ -151,8 +151,9 @@ def parse_schools(frame: pd.DataFrame, name: str, postcodes: dict[str, tuple[flo
                   bounds: Bounds | None = None) -> pd.DataFrame:
     """Validate a schools table read as text (see `schemas.SCHOOLS`).
 
-    Schools outside the network area are kept: a nearer school across the boundary still counts,
-    and eligibility measures the route to it or reports that it cannot (`bounds` is not applied).
+    Schools outside the network area are kept (`bounds` is not applied): pupils may attend a
+    school across the boundary (an out-of-area placement, see `transport.placements`), and
+    eligibility measures the route to a school or reports that it cannot.
     """
     problems = ProblemCollector()
     _require(frame, name, SCHOOLS.required, problems)

@@ -140,7 +140,7 @@ def write_route_map(run: Run, folder: Path, drive: nx.MultiDiGraph) -> Path:
     """map.html: one layer per vehicle run, schools, unserved pupils, legend, headline."""
     collection = run.routes_geojson
     schools = run.schools
-    fmap = offline_map((float(schools["lat"].mean()), float(schools["lon"].mean())))
+    fmap = offline_map((float(schools["lat"].median()), float(schools["lon"].median())))
     road_base_layer(drive).add_to(fmap)
     add_runs(fmap, run, collection, label_prefix="")
     add_schools(fmap, schools, {p.urn for p in run.scenario.new_provision})
@@ -226,7 +226,7 @@ def add_panels(fmap: folium.Map, title: str, summary: dict, legend: list[tuple[s
     if cost is not None:
         lines.append(f"Annual cost: £{cost:,.0f}")
     if "as_is_annual_cost_gbp" in summary:
-        lines.append(f"Today's contracts: £{summary['as_is_annual_cost_gbp']:,.0f}")
+        lines.append(f"Today's arrangements: £{summary['as_is_annual_cost_gbp']:,.0f}")
     unserved = sum(summary.get("requests_unserved", {}).values()) if isinstance(summary.get("requests_unserved"), dict) else 0
     lines.append(f"Unserved requests: {unserved}")
     headline = "<div class='transport-panel transport-headline'>" + "<br>".join(lines) + "</div>"
@@ -244,7 +244,7 @@ def _colour(i: int) -> str:
 def write_comparison_map(runs: list[Run], drive: nx.MultiDiGraph, path: Path) -> Path:
     """Two or more scenarios' routes as switchable layer groups; new provision highlighted."""
     schools = pd.concat([r.schools for r in runs]).drop_duplicates("urn")
-    fmap = offline_map((float(schools["lat"].mean()), float(schools["lon"].mean())))
+    fmap = offline_map((float(schools["lat"].median()), float(schools["lon"].median())))
     road_base_layer(drive).add_to(fmap)
     legend = []
     for k, run in enumerate(runs):

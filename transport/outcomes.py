@@ -49,6 +49,8 @@ ELIGIBILITY_ACTIONS: dict[str, str] = {
                               "record yes or no in the pupils file's cannot_walk column and decide again.",
     "ROUTE_NOT_MEASURED": "Measure the walking route to the school (it lies beyond the network extract), or run with a "
                           "network that reaches it.",
+    "ROUTE_ESTIMATED": "The school lies beyond the network extract, so this decision rests on estimated distances: "
+                       "measure the routes before confirming it to the family.",
 }
 
 UNSERVED_REASONS: dict[str, str] = {
@@ -83,4 +85,30 @@ SOLVER_STATUSES: dict[str, str] = {
 ROUTING_STATUSES: dict[int, str] = {
     0: "NOT_SOLVED", 1: "SUCCESS", 2: "PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED", 3: "FAIL", 4: "FAIL_TIMEOUT",
     5: "INVALID", 6: "INFEASIBLE", 7: "OPTIMAL",
+}
+
+#: Flags on a pupil's line of the budget (budget/pupils.csv): how a cost was reached when it
+#: is not simply a share of a contract today and of an optimised run.
+BUDGET_FLAGS: dict[str, str] = {
+    "OUT_OF_AREA": "Attends a school beyond the road network: priced from today's contract in both plans, never routed.",
+    "OUT_OF_AREA_NO_CONTRACT": "Attends a school beyond the road network and no contract carries the pupil: both plans carry a "
+                               "solo estimate over the straight-line distance times a road factor.",
+    "NO_CONTRACT_TODAY": "Eligible and on no contract today (an in-year starter, or newly eligible in this scenario): "
+                         "today's cost is the catalogue's solo estimate.",
+    "UNROUTED_KEEPS_TODAY": "The optimiser could not route this pupil on a run (see runs/*/unserved.csv): for that run the "
+                            "optimised plan keeps today's arrangement.",
+    "UNROUTED_SOLO_ESTIMATE": "The optimiser could not route this pupil on a run and no contract carries the pupil: for that "
+                              "run the optimised plan carries the catalogue's solo estimate.",
+    "NOT_ELIGIBLE_CARRIED": "Carried on today's contract but not eligible now: a cost today, none in the optimised plan.",
+    "MOVED_TO_NEW_PROVISION": "Moved to new provision in this scenario: today's school is the one before the move.",
+    "NOT_COSTED": "No vehicle of the catalogue can carry this pupil, so no solo estimate exists: not costed.",
+}
+
+#: Flags on a line of the savings plan (budget/savings_plan.csv).
+SAVINGS_FLAGS: dict[str, str] = {
+    "NO_END_DATE": "Neither an end date nor a notice period is known: the saving is counted in no year until one is given.",
+    "OUT_OF_AREA": "An out-of-area placement: kept as it is, no saving.",
+    "COSTS_MORE": "Its pupils cost more in the optimised plan than on this contract: review before re-letting.",
+    "NO_CONTRACT": "Pupils on no contract today: the optimised plan serves them from the start of year 1.",
+    "NOT_ELIGIBLE_CARRIED": "Carries pupils who are not eligible now: their seats go when the contract is re-let.",
 }

@@ -19,11 +19,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from transport.budget import cost_run
 from transport.check import CheckFailed, check_folder
-from transport.costs import cost_run
 from transport.datadir import area_osm_file
 from transport.demand import build_demand, pickup_point_candidates, routing_problem
-from transport.eligibility import assess_eligibility
 from transport.errors import InputError
 from transport.fleet import FleetPrices
 from transport.geo import Bounds
@@ -36,6 +35,7 @@ from transport.optimise.partition import solve
 from transport.optimise.problem import solver_matrix
 from transport.optimise.reuse import Base
 from transport.optimise.search import SolveOptions
+from transport.placements import assess_with_placements, beyond_network, routable
 from transport.record import Run
 from transport.runfiles import folder_tables, write_folder
 from transport.scenarios import Scenario
@@ -68,25 +68,32 @@ def run(scenario: Scenario, *, data_dir: Path | None = None, time_limit_s: float
     log.info("Scenario '%s': %s", scenario.name, scenario.description or "")
     drive, walk = networks(scenario, data_dir)
     clock.step("network")
-    inputs = inputs if inputs is not None else read_inputs(scenario, bounds_of(drive), data_dir)
-    inputs, moves = _apply_provision(scenario, inputs, drive)
+    bounds = bounds_of(drive)
+    inputs = inputs if inputs is not None else read_inputs(scenario, bounds, data_dir)
+    beyond = beyond_network(inputs.schools, bounds)
+    inputs, moves = _apply_provision(scenario, inputs, drive, beyond)
     clock.step("inputs")
     log.info("Loaded %d pupils, %d schools, %d vehicle catalogue rows", len(inputs.pupils), len(inputs.schools),
              len(inputs.vehicles))
-    eligibility = _logged(lambda: assess_eligibility(inputs.pupils, inputs.schools, walk, scenario.policy, drive))
+    eligibility = _logged(lambda: assess_with_placements(inputs.pupils, inputs.schools, walk, scenario.policy, beyond,
+                                                         drive))
     clock.step("eligibility")
     log.info("Eligible for transport: %d of %d pupils (%.1f%%)", int(eligibility["eligible"].sum()), len(eligibility),
              100 * eligibility["eligible"].mean() if len(eligibility) else 0.0)
-    stops = plan_pickup_points(pickup_point_candidates(inputs.pupils, eligibility), drive, walk, scenario.policy)
+    local = routable(inputs, beyond)
+    if beyond:
+        log.info("%d pupils attend %d schools beyond the road network: out-of-area placements, priced from contracts, "
+                 "never routed", len(inputs.pupils) - len(local.pupils), len(beyond))
+    stops = plan_pickup_points(pickup_point_candidates(local.pupils, eligibility), drive, walk, scenario.policy)
     clock.step("pickup_points")
-    demand = build_demand(inputs.pupils, eligibility, inputs.schools, inputs.vehicles, scenario.policy, stops)
+    demand = build_demand(local.pupils, eligibility, local.schools, inputs.vehicles, scenario.policy, stops)
     time_s, distance_m = _matrices(drive, demand.locations)
     clock.step("matrix")
     mode = demand.pupils["mode"]
     log.info("%d pupils need a vehicle: %d door to door, %d from %d pick-up points", len(demand.pupils),
              int((mode == "door").sum()), int((mode == "stop").sum()), demand.pupils.loc[mode == "stop", "stop_id"].nunique())
     problems, solutions = _optimise(scenario, demand, inputs, time_s, distance_m, time_limit_s, clock, scheduler, base)
-    costs = cost_run(scenario, inputs, eligibility, demand, problems, solutions, distance_m)
+    costs = cost_run(scenario, inputs, eligibility, demand, problems, solutions, time_s, distance_m, moves, beyond)
     clock.step("costs")
     result = Run(scenario, inputs, moves, eligibility, stops, demand, time_s, distance_m, problems, solutions, costs)
     return _finished(result, drive, clock)
@@ -97,8 +104,9 @@ def with_solutions(result: Run, solutions: dict, *, data_dir: Path | None = None
     routes): priced, checked, drawn and summarised again."""
     clock = _Clock()
     drive, _ = networks(result.scenario, data_dir)
+    beyond = beyond_network(result.inputs.schools, bounds_of(drive))
     costs = cost_run(result.scenario, result.inputs, result.eligibility, result.demand, result.problems, solutions,
-                     result.distance_m)
+                     result.time_s, result.distance_m, result.moves, beyond)
     clock.step("costs")
     changed = dataclasses.replace(result, solutions=solutions, costs=costs)
     return _finished(changed, drive, clock, dict(result.timings_s))
@@ -111,8 +119,8 @@ def _finished(result: Run, drive: nx.MultiDiGraph, clock: _Clock, timings: dict 
     result = dataclasses.replace(result, routes_geojson=route_geojson(result, drive))
     clock.step("route_lines")
     costs = result.costs
-    log.info("Annual cost of the optimised plan: £%s%s", f"{costs.optimised.total_gbp:,.0f}",
-             f"; today's contracts: £{costs.as_is.total_gbp:,.0f}" if costs.as_is is not None else "")
+    log.info("Annual cost: today's arrangements £%s, the optimised plan £%s", f"{costs.figures['baseline_gbp']:,.0f}",
+             f"{costs.figures['optimised_gbp']:,.0f}")
     result = dataclasses.replace(result, timings_s={**(timings or {}), **clock.timings})
     return dataclasses.replace(result, summary=summarise_run(result))
 
@@ -142,8 +150,10 @@ def write_run_folder(result: Run, out_dir: Path, *, data_dir: Path | None = None
 def eligibility_only(scenario: Scenario, *, data_dir: Path | None = None) -> tuple[pd.DataFrame, Inputs, nx.MultiDiGraph]:
     """Just the eligibility step (for `transport eligibility`): the decisions, the inputs and the walk graph."""
     drive, walk = networks(scenario, data_dir)
-    inputs = read_inputs(scenario, bounds_of(drive), data_dir)
-    return assess_eligibility(inputs.pupils, inputs.schools, walk, scenario.policy, drive), inputs, walk
+    bounds = bounds_of(drive)
+    inputs = read_inputs(scenario, bounds, data_dir)
+    beyond = beyond_network(inputs.schools, bounds)
+    return assess_with_placements(inputs.pupils, inputs.schools, walk, scenario.policy, beyond, drive), inputs, walk
 
 
 # ------------------------------------------------------------------------------- steps
@@ -164,12 +174,14 @@ def bounds_of(drive: nx.MultiDiGraph) -> Bounds:
     return Bounds.around(ys, xs, margin_deg=0.02)
 
 
-def _apply_provision(scenario: Scenario, inputs: Inputs, drive: nx.MultiDiGraph) -> tuple[Inputs, pd.DataFrame]:
+def _apply_provision(scenario: Scenario, inputs: Inputs, drive: nx.MultiDiGraph,
+                     beyond: set[str]) -> tuple[Inputs, pd.DataFrame]:
     if not scenario.new_provision:
         return inputs, MOVES.frame()
     from transport.provision import move_pupils
 
-    pupils, moves = move_pupils(inputs.pupils, inputs.schools, scenario.new_provision, drive, scenario.file_of("new_provision"))
+    pupils, moves = move_pupils(inputs.pupils, inputs.schools, scenario.new_provision, drive, scenario.file_of("new_provision"),
+                                beyond)
     log.info("New provision: %d pupils moved", len(moves))
     return dataclasses.replace(inputs, pupils=pupils), moves
 

@@ -75,8 +75,12 @@ def _site(p: NewProvision, where: str, by_urn: pd.DataFrame, file: str, bounds: 
 
 
 def move_pupils(pupils: pd.DataFrame, schools: pd.DataFrame, provisions: tuple[NewProvision, ...], drive,
-                file: str = "scenario") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Reassign pupils to the new provision; returns (pupils, moves) with each move's journey change."""
+                file: str = "scenario", beyond: set[str] = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reassign pupils to the new provision; returns (pupils, moves) with each move's journey change.
+
+    A pupil at a school beyond the network (`beyond`, URNs) has today's drive estimated
+    (`transport.placements`); the drive to the new provision is measured on the network.
+    """
     moves = []
     pupils = pupils.copy()
     by_urn = schools.set_index(schools["urn"].astype(str))
@@ -97,15 +101,7 @@ def move_pupils(pupils: pd.DataFrame, schools: pd.DataFrame, provisions: tuple[N
             raise InputError(Problem(file, "unknown rule", column="new_provision.rule", value=p.rule, fix="Use nearest_first or list"))
         if chosen.empty:
             continue
-        current = by_urn.loc[chosen["school_urn"].astype(str)]
-        lats = np.concatenate([chosen["lat"].to_numpy(float), current["lat"].to_numpy(float), [unit["lat"]]])
-        lons = np.concatenate([chosen["lon"].to_numpy(float), current["lon"].to_numpy(float), [unit["lon"]]])
-        n = len(chosen)
-        m = travel_matrices(drive, lats, lons, origins=np.arange(n))
-        before_m = m.distance_m[np.arange(n), n + np.arange(n)]
-        after_m = m.distance_m[:, 2 * n]
-        before_s = m.time_s[np.arange(n), n + np.arange(n)]
-        after_s = m.time_s[:, 2 * n]
+        before_m, after_m, before_s, after_s = _drives(chosen, by_urn, unit, drive, beyond)
         order = np.argsort(after_m, kind="stable")
         if p.rule == "nearest_first":
             order = [i for i in order if after_m[i] < before_m[i]][: p.places]
@@ -118,3 +114,25 @@ def move_pupils(pupils: pd.DataFrame, schools: pd.DataFrame, provisions: tuple[N
                           "drive_min_before": round(before_s[i] / 60, 1), "drive_min_after": round(after_s[i] / 60, 1)})
             pupils.loc[pupils["pupil_id"] == pid, "school_urn"] = p.urn
     return pupils, MOVES.frame(moves)
+
+
+def _drives(chosen: pd.DataFrame, by_urn: pd.DataFrame, unit: pd.Series, drive,
+            beyond: set[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Metres and seconds from each chosen pupil's home to their school and to the new provision."""
+    from transport.placements import estimated_drive_s, road_m
+
+    current = by_urn.loc[chosen["school_urn"].astype(str)]
+    far = current.index.isin(list(beyond))
+    n = len(chosen)
+    near_lat = np.where(far, unit["lat"], current["lat"].to_numpy(float))
+    near_lon = np.where(far, unit["lon"], current["lon"].to_numpy(float))
+    lats = np.concatenate([chosen["lat"].to_numpy(float), near_lat, [unit["lat"]]])
+    lons = np.concatenate([chosen["lon"].to_numpy(float), near_lon, [unit["lon"]]])
+    m = travel_matrices(drive, lats, lons, origins=np.arange(n))
+    before_m = m.distance_m[np.arange(n), n + np.arange(n)].astype(float)
+    before_s = m.time_s[np.arange(n), n + np.arange(n)].astype(float)
+    estimate = road_m(chosen["lat"].to_numpy(float), chosen["lon"].to_numpy(float), current["lat"].to_numpy(float),
+                      current["lon"].to_numpy(float))
+    before_m = np.where(far, estimate, before_m)
+    before_s = np.where(far, estimated_drive_s(estimate), before_s)
+    return before_m, m.distance_m[:, 2 * n], before_s, m.time_s[:, 2 * n]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from transport.costs import Costs
+from transport.budget import Costs
 from transport.demand import Demand
 from transport.inputs import Inputs
 from transport.optimise.problem import RoutingProblem

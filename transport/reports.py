@@ -8,9 +8,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-import pandas as pd
-
-from transport.cells import for_workbook, write_csv
+from transport.cells import write_csv
 from transport.journeys import school_stop_kind
 from transport.record import Run
 from transport.runfiles import routes_frame
@@ -19,22 +17,16 @@ from transport.units import s_to_clock
 
 
 def write_budget(run: Run, folder: Path) -> Path:
-    """budget.xlsx with one sheet per table (openpyxl), and each table as CSV in budget/."""
+    """budget.xlsx (summary first, live formulas over the pupils and assumptions sheets; see
+    `transport.workbook`) and each of its tables as values in budget/*.csv."""
+    from transport.budget import budget_tables
+    from transport.workbook import write_budget_workbook
+
     budget_dir = folder / "budget"
     budget_dir.mkdir(parents=True, exist_ok=True)
-    path = folder / "budget.xlsx"
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, table in run.costs.tables.items():
-            for_workbook(table).to_excel(writer, sheet_name=name[:31], index=False)
-            sheet = writer.sheets[name[:31]]
-            for column_cells in sheet.columns:
-                width = max(len(str(c.value)) if c.value is not None else 0 for c in column_cells)
-                sheet.column_dimensions[column_cells[0].column_letter].width = min(60, max(10, width + 2))
-            write_csv(table, budget_dir / f"{name.replace(' ', '_')}.csv")
-    write_csv(run.costs.optimised.routes, budget_dir / "optimised_routes_priced.csv")
-    if run.costs.as_is is not None:
-        write_csv(run.costs.as_is.routes, budget_dir / "as_is_contracts_priced.csv")
-    return path
+    for name, table in budget_tables(run.costs, run.schools, run.scenario).items():
+        write_csv(table, budget_dir / f"{name}.csv")
+    return write_budget_workbook(run.costs, run.scenario, run.schools, folder / "budget.xlsx")
 
 
 SHEET_STYLE = """

@@ -56,23 +56,31 @@ class CostSettings(_Strict):
     assistant_on_cost_share: float = Field(0.30, ge=0, le=1, description="Employer on-costs (NI, pension) on top of pay.")
     assistant_paid_hours_per_run: float = Field(2.4, ge=0, description="Paid hours per run (minimum call-out and travel to the vehicle; assumption).")
     mileage_allowance_gbp_per_mile: float = Field(0.45, ge=0, description="Parents' mileage allowance; two return trips a day.")
-    management_overhead_share: float = Field(0.05, ge=0, le=1, description="Transport team and contract management, as a share of contract spend (assumption).")
     assistants_available: int | None = Field(None, ge=0, description="Passenger assistants the council can hire for a run; none given: as many as vehicles need.")
-    price_multiplier: float = Field(1.0, gt=0, description="Multiply every contract price (price scenarios).")
+    price_multiplier: float = Field(1.0, gt=0, description="Multiply every operator's price: the catalogue's and today's contracts' day prices and travel passes (price scenarios); not allowances, budgets or assistants' pay.")
 
     @property
     def assistant_daily_gbp(self) -> float:
         return self.assistant_hourly_gbp * (1 + self.assistant_on_cost_share) * self.assistant_paid_hours_per_run * 2
 
 
+class BudgetSettings(_Strict):
+    current_gbp: float | None = Field(None, ge=0, description="Today's home-to-school transport budget line, pounds a year; realignment = baseline minus this.")
+    first_year: int | None = Field(None, ge=2000, le=2100, description="Calendar year in which year 0's financial year (April to March) starts; default: the policy's academic year start.")
+    staff_overhead_gbp: float = Field(0.0, ge=0, description="Transport team and contract management, a fixed cost a year in both plans: it does not move with route savings.")
+
+
 class Forecast(_Strict):
-    years: int = Field(5, ge=1, le=15, description="Forecast horizon (the Medium Term Financial Strategy).")
-    ehcp_growth: float = Field(0.10, description="Yearly growth in pupils with EHC plans (P50).")
-    ehcp_growth_sd: float = Field(0.04, ge=0, description="Uncertainty (standard deviation) of EHCP growth.")
-    mainstream_growth: float = Field(0.0, description="Yearly growth in transported mainstream pupils (P50).")
+    years: int = Field(5, ge=1, le=15, description="Forecast horizon in financial years after year 0 (the Medium Term Financial Strategy).")
+    ehcp_growth: float = Field(0.10, ge=-0.5, le=1, description="Yearly growth in pupils with EHC plans (P50).")
+    ehcp_growth_sd: float = Field(0.04, ge=0, description="Uncertainty (standard deviation) of EHC plan growth.")
+    mainstream_growth: float = Field(0.0, ge=-0.5, le=1, description="Yearly growth in transported mainstream pupils beyond the cohort's ageing (P50).")
     mainstream_growth_sd: float = Field(0.02, ge=0, description="Its uncertainty.")
-    price_inflation: float = Field(0.05, description="Yearly contract price inflation (P50).")
-    price_inflation_sd: float = Field(0.02, ge=0, description="Its uncertainty.")
+    intake_change: float = Field(0.0, ge=-0.5, le=1, description="Yearly change in the Reception intake (the youngest age of the cohort).")
+    contract_inflation: float = Field(0.05, ge=-0.5, le=1, description="Yearly rise in operators' prices: contracts, passes, allowances and budgets (P50).")
+    contract_inflation_sd: float = Field(0.02, ge=0, description="Its uncertainty.")
+    assistant_pay_inflation: float = Field(0.032, ge=-0.5, le=1, description="Yearly rise in the pay of passenger assistants and the transport team (P50).")
+    assistant_pay_inflation_sd: float = Field(0.01, ge=0, description="Its uncertainty.")
     simulations: int = Field(2000, ge=100, le=100000, description="Monte Carlo draws.")
     seed: int = Field(1, description="Monte Carlo seed.")
 
@@ -92,6 +100,7 @@ class NewProvision(_Strict):
     pupils: tuple[str, ...] = Field((), description="Pupil ids to move, with rule = 'list'.")
     capital_cost_gbp: float = Field(0.0, ge=0, description="One-off capital cost, for the payback line.")
     revenue_cost_gbp_per_year: float = Field(0.0, ge=0, description="Extra running cost a year not in transport (optional).")
+    opens_year: int | None = Field(None, ge=2000, le=2100, description="Calendar year the places open, in September; default: the September of year 1 of the budget.")
 
     @field_validator("start_time", "finish_time")
     @classmethod
@@ -128,6 +137,7 @@ class Scenario(_Strict):
     costs: CostSettings = Field(default_factory=CostSettings)
     optimise: OptimiseOptions = Field(default_factory=OptimiseOptions)
     forecast: Forecast = Field(default_factory=Forecast)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
     new_provision: tuple[NewProvision, ...] = Field((), description="New SEND places to open.")
     source_dir: str = Field("", description="(set when loaded) the folder the scenario file is in.")
     _files: tuple[tuple[str, dict[str, Any]], ...] = PrivateAttr(default=())

@@ -153,15 +153,24 @@ VEHICLES = Table("vehicles", "vehicles.csv", "the vehicle and price catalogue: o
 CONTRACTS = Table("contracts", "contracts.csv", "today's contracts, priced as the as-is baseline.", (
     _c("route_ref", "string", "The council's contract or route reference.", required=True),
     _c("operator", "string", "Operator.", required=True),
-    _c("vehicle_type", "string", "A catalogue type, or mileage_allowance or travel_pass.", required=True),
-    _c("daily_price_gbp", "float", "Day price, both runs (empty for allowances and passes with an annual price).", "£/day",
-       required=True, minimum=0),
+    _c("vehicle_type", "string", "A catalogue type, or mileage_allowance, travel_pass or ptb (a personal transport budget).",
+       required=True),
+    _c("daily_price_gbp", "float", "Day price, both runs (empty for allowances, and for passes and budgets with an annual amount).",
+       "£/day", required=True, minimum=0),
     _c("passenger_assistant", "bool", "An assistant rides this contract.", required=True),
     _c("pupils", "ids", "The pupils carried.", required=True),
-    _c("school_urn", "string", "The school served.", required=True),
-    _c("assistant_daily_gbp", "float", "The assistant's day price, when not the derived rate.", "£/day", minimum=0),
+    _c("school_urn", "string", "The school served; a school beyond the road network makes this an out-of-area placement, "
+       "priced from the contract and never routed.", required=True),
+    _c("assistant_included", "bool", "The assistant is paid within the day price (default yes; no when assistant_daily_gbp "
+       "is given)."),
+    _c("assistant_daily_gbp", "float", "The assistant's day price, paid on top of the day price (assistant_included = no); "
+       "the derived rate when empty.", "£/day", minimum=0),
     _c("miles_per_day", "float", "Daily return-trip miles of a mileage allowance.", "miles", minimum=0),
-    _c("annual_price_gbp", "float", "Annual price of a travel pass.", "£/year", minimum=0),
+    _c("annual_price_gbp", "float", "Annual price of a travel pass, or the annual amount of a personal transport budget.",
+       "£/year", minimum=0),
+    _c("end_date", "date", "Last day of the contract (YYYY-MM-DD): a saving from re-letting it lands from the next day."),
+    _c("notice_days", "int", "Days' notice the council may give to end the contract early; empty when it runs to its end "
+       "date.", "days", minimum=0),
 ))
 
 # ------------------------------------------------------------------------------ outputs
@@ -191,13 +200,15 @@ ELIGIBILITY = Table("eligibility", "eligibility.csv", "one row per pupil: the de
     _c("reason_code_after", "string", "The outcome code from changes_on."),
     _c("eligible_share_of_year", "float", "Share of the school year's weekdays (1 September to 31 July), from the "
        "assessment date on, in which the pupil is eligible.", minimum=0, maximum=1, required=True),
+    _c("distances_estimated", "bool", "The school attended lies beyond the road network: its pupil's distances are "
+       "estimated (straight line x 1.3) and must be measured before the decision is confirmed."),
 ))
 
 ELIGIBILITY_ACTIONS = Table("eligibility_actions", "eligibility_actions.csv",
                             "pupils whose decision waits for an officer, and what to do.", (
     _c("pupil_id", "string", "Pseudonymous id.", required=True),
     _c("school_urn", "string", "School attended.", required=True),
-    _c("reason_code", "string", "SEND_ASSESSMENT_NEEDED or ROUTE_NOT_MEASURED.", required=True),
+    _c("reason_code", "string", "SEND_ASSESSMENT_NEEDED, ROUTE_NOT_MEASURED or ROUTE_ESTIMATED.", required=True),
     _c("action", "string", "What the officer must do.", required=True),
 ))
 
@@ -339,55 +350,150 @@ UNSERVED = Table("unserved", "unserved.csv", "requests a search left unserved, a
     _c("reason_code", "string", "Outcome code (see Pupil outcomes).", required=True), _c("reason", "string", "Why, and what would serve them."),
 ))
 
-PRICED_ROUTES = Table("priced_routes", "budget/routes_priced.csv", "each vehicle run or contract and its annual price.", (
-    _c("route_ref", "string", "Vehicle run or contract reference."), _c("run", "string", "AM, PM or AM+PM."),
-    _c("vehicle_type", "string", "Catalogue type, allowance or pass."), _c("depot", "string", "Depot or operator."),
+PRICED_ROUTES = Table("priced_routes", "budget/optimised_runs_priced.csv", "each optimised vehicle run and its annual price.", (
+    _c("route_ref", "string", "Vehicle run reference, e.g. AM-001."), _c("run", "string", "AM or PM."),
+    _c("vehicle_type", "string", "Catalogue type."), _c("depot", "string", "Depot (the operators there)."),
     _c("has_assistant", "bool", "Carries an assistant."), _c("pupils", "int", "Pupils carried.", "pupils"),
-    _c("miles_per_day", "float", "Miles driven a day on this run.", "miles"),
-    _c("vehicle_gbp", "float", "Vehicle: day price share plus miles, a year.", "£/year"),
+    _c("miles_per_day", "float", "Miles driven a day on this run, depot to depot.", "miles"),
+    _c("vehicle_gbp", "float", "Vehicle: half the day price plus its miles, a year.", "£/year"),
     _c("assistant_gbp", "float", "Passenger assistant, a year.", "£/year"),
-    _c("mileage_gbp", "float", "Mileage allowance, a year.", "£/year"),
+    _c("mileage_gbp", "float", "Mileage allowance, a year (none on a vehicle run).", "£/year"),
     _c("annual_gbp", "float", "Total a year.", "£/year"),
 ))
 
-PUPIL_COSTS = Table("pupil_costs", "budget/pupil_costs.csv", "each pupil's share of the runs they ride.", (
-    _c("pupil_id", "string", "Pseudonymous id."), _c("school_urn", "string", "School."),
-    _c("need", "string", "SEND need, or none."), _c("mode", "string", "door_to_door or pickup_point."),
-    _c("vehicle_type", "string", "Catalogue type."), _c("annual_gbp", "float", "Share of the runs' price.", "£/year"),
+CONTRACTS_PRICED = Table("contracts_priced", "budget/today_contracts_priced.csv", "each of today's contracts and its annual price.", (
+    _c("route_ref", "string", "Contract reference."), _c("operator", "string", "Operator."),
+    _c("vehicle_type", "string", "Catalogue type, mileage_allowance, travel_pass or ptb."),
+    _c("school_urn", "string", "School served."), _c("out_of_area", "bool", "The school lies beyond the road network."),
+    _c("pupils", "int", "Pupils carried.", "pupils"), _c("has_assistant", "bool", "An assistant rides."),
+    _c("assistant_included", "bool", "The assistant is paid within the day price."),
+    _c("miles_per_day", "float", "Daily miles of a mileage allowance.", "miles"),
+    _c("vehicle_gbp", "float", "Day price times school days (times the price multiplier), or the annual price.", "£/year"),
+    _c("assistant_gbp", "float", "An assistant paid on top of the day price, a year.", "£/year"),
+    _c("mileage_gbp", "float", "Mileage allowance, a year.", "£/year"),
+    _c("annual_gbp", "float", "Total a year.", "£/year"),
+    _c("end_date", "date", "Last day of the contract."), _c("notice_days", "int", "Days' notice to end it early.", "days"),
 ))
 
 RIDE_SHARES = Table("ride_shares", "budget/ride_shares.csv", "each pupil's share of each run or contract they ride.", (
     _c("pupil_id", "string", "Pseudonymous id."), _c("route_ref", "string", "Vehicle run or contract."),
-    _c("run", "string", "AM, PM or AM+PM."), _c("vehicle_type", "string", "Catalogue type, allowance or pass."),
-    _c("annual_gbp", "float", "An equal share of the run's annual price.", "£/year"),
+    _c("run", "string", "AM, PM or AM+PM."), _c("vehicle_type", "string", "Catalogue type, allowance, pass or budget."),
+    _c("operator", "string", "Operator (a depot's operators for an optimised run)."),
+    _c("riders", "float", "Riders sharing the price, each weighted by the part of the year they ride.", "pupils"),
+    _c("annual_gbp", "float", "The pupil's share of the run's or contract's annual price.", "£/year"),
+    _c("assistant_gbp", "float", "The part of that share paying an assistant on top of a day price.", "£/year"),
+))
+
+BUDGET_PUPILS = Table("budget_pupils", "budget/pupils.csv",
+                      "one row per pupil needing transport (and each pupil carried today who does not): both plans, costed.", (
+    _c("pupil_id", "string", "Pseudonymous id."),
+    _c("needs_transport", "bool", "Eligible for transport in this scenario."),
+    _c("send", "bool", "Has an EHC plan or a SEND need (the SEND segment of the forecast)."),
+    _c("age", "int", "Age at 31 August of the academic year.", "years"),
+    _c("today_school_urn", "string", "School today (before any move to new provision)."),
+    _c("school_urn", "string", "School in the optimised plan."),
+    _c("need", "string", "SEND need, or none."),
+    _c("today_mode", "string", "Today's arrangement: the contract's vehicle type, mileage_allowance, travel_pass, ptb, "
+       "solo_estimate, or none."),
+    _c("today_refs", "ids", "Today's contracts."),
+    _c("today_operator", "string", "Today's operator (the kind of arrangement when it has none)."),
+    _c("today_annual_gbp", "float", "Share of today's contract(s), or the solo estimate: riders share a contract's annual "
+       "price equally, each weighted by the part of the year they ride.", "£/year"),
+    _c("today_assistant_gbp", "float", "The part of it paying an assistant on top of a day price.", "£/year"),
+    _c("optimised_mode", "string", "Arrangement in the optimised plan: the morning run's vehicle type, or the arrangement "
+       "kept (see flag)."),
+    _c("optimised_refs", "ids", "Optimised runs ridden (or the arrangement kept)."),
+    _c("optimised_operator", "string", "The depot of the morning run (or the arrangement kept)."),
+    _c("optimised_annual_gbp", "float", "Share of the optimised runs ridden: each run's annual price shared equally by its "
+       "riders, each weighted by the part of the year they ride; a run not served keeps today's arrangement for it.",
+       "£/year"),
+    _c("optimised_assistant_gbp", "float", "The part of it paying an assistant.", "£/year"),
+    _c("change_gbp", "float", "Optimised minus today.", "£/year"),
+    _c("share_of_year", "float", "Part of the year the pupil is eligible (eligibility's eligible_share_of_year; 1 when absent)."),
+    _c("ride_today_min", "float", "Estimated morning ride today: pick-ups farthest first, then school.", "min"),
+    _c("ride_optimised_min", "float", "Morning ride on the optimised run.", "min"),
+    _c("flag", "ids", "Budget flags (see BUDGET_FLAGS)."),
+    _c("basis", "string", "How both figures were reached."),
+))
+
+SAVINGS_PLAN = Table("savings_plan", "budget/savings_plan.csv", "per contract today: its replacement, saving, and when the saving lands.", (
+    _c("route_ref", "string", "Today's contract (empty: pupils on no contract)."), _c("operator", "string", "Operator."),
+    _c("vehicle_type", "string", "Vehicle type or arrangement."), _c("school_urn", "string", "School served."),
+    _c("segment", "string", "send or mainstream: most of its pupils."), _c("pupils", "int", "Pupils carried.", "pupils"),
+    _c("today_annual_gbp", "float", "The contract's annual price (its pupils' shares).", "£/year"),
+    _c("replacement_runs", "ids", "Optimised runs its pupils ride instead."),
+    _c("optimised_annual_gbp", "float", "Its pupils' shares of those runs (or what they keep).", "£/year"),
+    _c("annual_saving_gbp", "float", "Today minus optimised, a full year at today's prices.", "£/year"),
+    _c("end_date", "date", "Last day of the contract."), _c("notice_days", "int", "Days' notice to end it early.", "days"),
+    _c("relet_from", "date", "Earliest day it can be re-let: after its end date, or after notice served at the start of "
+       "year 1 if sooner; never before year 1."),
+    _c("first_year", "string", "First financial year in which the saving lands."),
+    _c("ride_today_min", "float", "Mean estimated morning ride of its pupils today.", "min"),
+    _c("ride_optimised_min", "float", "Mean morning ride of its pupils on the replacement runs.", "min"),
+    _c("ride_change_min", "float", "Optimised minus today.", "min"),
+    _c("flag", "ids", "Savings flags (see SAVINGS_FLAGS)."), _c("action", "string", "What to do, and when."),
+))
+
+SAVINGS_PHASING = Table("savings_phasing", "budget/savings_by_year.csv", "each contract's saving in each financial year.", (
+    _c("route_ref", "string", "Today's contract."), _c("segment", "string", "send or mainstream."),
+    _c("financial_year", "string", "April to March, e.g. 2026-27."), _c("year", "int", "Years after year 0."),
+    _c("landed_share", "float", "Share of the year's school days on or after the day it can be re-let."),
+    _c("saving_gbp", "float", "The annual saving times the landed share, at today's prices.", "£"),
+))
+
+COHORT = Table("cohort", "budget/cohort.csv", "today's cohort by segment and age: the base of the forecast's roll-forward.", (
+    _c("segment", "string", "send or mainstream."), _c("age", "int", "Age at 31 August.", "years"),
+    _c("pupils", "int", "Pupils of the cohort.", "pupils"), _c("transported", "int", "Of them, needing transport (or "
+       "carried today).", "pupils"),
+    _c("take_up", "float", "Transported per pupil of the age's phase (primary 4-10, secondary 11-15, post-16 16+)."),
+    _c("gbp_per_transported", "float", "Today's cost per transported pupil of the phase.", "£/year"),
+))
+
+COHORT_PROJECTION = Table("cohort_projection", "budget/cohort_projection.csv", "pupils by segment and age in each year.", (
+    _c("segment", "string", "send or mainstream."), _c("age", "int", "Age at 31 August.", "years"),
+    _c("year", "int", "Years after year 0."), _c("financial_year", "string", "Financial year."),
+    _c("pupils", "float", "Pupils: last year's pupils a year younger; Reception from the intake assumption.", "pupils"),
 ))
 
 
-def breakdown_table(by: str) -> Table:
-    """The budget's breakdown by school, need, vehicle type or mode."""
-    return Table(f"by_{by}", f"budget/by_{by}.csv", f"annual cost and pupils by {by.replace('_', ' ')}.", (
-        _c(by, "string", "The group."), _c("pupils", "int", "Pupils.", "pupils"),
-        _c("annual_gbp", "float", "Annual cost.", "£/year"), _c("gbp_per_pupil", "float", "Annual cost per pupil.", "£/year"),
+def breakdown_table(by: str, extra: tuple[Column, ...] = ()) -> Table:
+    """The budget's breakdown by school, need, mode or operator: today's beside the optimised plan's."""
+    return Table(f"by_{by}", f"budget/by_{by}.csv", f"annual cost and pupils by {by.replace('_', ' ')}, both plans.", (
+        _c(by, "string", "The group."), *extra,
+        _c("today_pupils", "int", "Pupils in the group today.", "pupils"),
+        _c("today_annual_gbp", "float", "Their cost today: a sum of budget/pupils.csv.", "£/year"),
+        _c("optimised_pupils", "int", "Pupils in the group in the optimised plan.", "pupils"),
+        _c("optimised_annual_gbp", "float", "Their cost in the optimised plan: a sum of budget/pupils.csv.", "£/year"),
+        _c("change_gbp", "float", "Optimised minus today.", "£/year"),
     ))
 
 
 CONTRACT_FLAGS = Table("contract_flags", "budget/contracts_flagged.csv", "contracts and pupils to look at.", (
     _c("route_ref", "string", "Contract."), _c("pupil_id", "ids", "Pupils concerned."),
-    _c("flag", "string", "NOT_ELIGIBLE or NO_CONTRACT."), _c("detail", "string", "What is wrong."),
+    _c("flag", "string", "NOT_ELIGIBLE, NO_CONTRACT or ON_TWO_CONTRACTS."), _c("detail", "string", "What is wrong."),
 ))
 
-FORECAST = Table("forecast", "budget/forecast.csv", "annual cost in the coming years with uncertainty bands.", (
-    _c("year", "int", "Years from now (0 = this year)."), _c("central_gbp", "float", "Central path.", "£"),
-    _c("p10_gbp", "float", "10th percentile.", "£"), _c("p50_gbp", "float", "Median.", "£"),
+FORECAST = Table("forecast", "budget/forecast.csv", "the MTFS forecast by financial year, with uncertainty bands.", (
+    _c("financial_year", "string", "April to March, e.g. 2026-27."), _c("year", "int", "Years after year 0 (0 = the baseline)."),
+    _c("send_demand_gbp", "float", "SEND cost at today's prices for the rolled-forward cohort.", "£"),
+    _c("mainstream_demand_gbp", "float", "Mainstream cost at today's prices for the rolled-forward cohort.", "£"),
+    _c("send_cost_gbp", "float", "SEND: demand times EHC plan growth, priced with contract and assistant pay inflation.", "£"),
+    _c("mainstream_cost_gbp", "float", "Mainstream: demand times mainstream growth, priced likewise.", "£"),
+    _c("staff_overhead_gbp", "float", "The transport team, with pay inflation.", "£"),
+    _c("gross_gbp", "float", "Before savings.", "£"), _c("savings_gbp", "float", "Savings landed, grown and priced likewise.", "£"),
+    _c("central_gbp", "float", "Gross minus savings at the P50 assumptions.", "£"),
+    _c("p10_gbp", "float", "10th percentile of the Monte Carlo.", "£"), _c("p50_gbp", "float", "Median.", "£"),
     _c("p90_gbp", "float", "90th percentile.", "£"),
 ))
 
-ASSUMPTIONS = Table("assumptions", "budget/assumptions.csv", "every assumption behind a figure.", (
-    _c("assumption", "string", "Setting."), _c("value", "string", "Value."), _c("meaning", "string", "What it means and its source."),
+ASSUMPTIONS = Table("assumptions", "budget/assumptions.csv", "every assumption behind a figure, with its source.", (
+    _c("assumption", "string", "Setting."), _c("value", "string", "Value."), _c("unit", "string", "Unit."),
+    _c("meaning", "string", "What it means."), _c("source", "string", "Where it comes from."),
 ))
 
-BUDGET_LINES = Table("budget_summary", "budget/summary.csv", "the budget's headline lines.", (
-    _c("line", "string", "What the line covers."), _c("annual_gbp", "float", "Annual amount.", "£"),
+BUDGET_LINES = Table("budget_summary", "budget/summary.csv", "the budget's headline lines, read first.", (
+    _c("line", "string", "What the line covers."), _c("value", "float", "Amount (pounds a year unless the note says)."),
+    _c("note", "string", "What it covers and where it comes from."),
 ))
 
 ROUTE_SHEET = Table("route_sheet", "route_sheets/<vehicle>.csv", "an operator's running order for one vehicle run.", (
@@ -398,7 +504,8 @@ ROUTE_SHEET = Table("route_sheet", "route_sheets/<vehicle>.csv", "an operator's 
 ))
 
 #: Tables documented in the README (inputs people prepare, and the outputs scripts read).
-DOCUMENTED: tuple[Table, ...] = (PUPILS, SCHOOLS, VEHICLES, CONTRACTS, ELIGIBILITY, ELIGIBILITY_ACTIONS, ROUTES, UNSERVED)
+DOCUMENTED: tuple[Table, ...] = (PUPILS, SCHOOLS, VEHICLES, CONTRACTS, ELIGIBILITY, ELIGIBILITY_ACTIONS, ROUTES, UNSERVED,
+                                  BUDGET_PUPILS, SAVINGS_PLAN, FORECAST)
 
 
 def markdown(tables: Iterable[Table] = DOCUMENTED) -> str:

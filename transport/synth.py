@@ -37,6 +37,13 @@ class CohortRates:
         ("SPLD", 0.03), ("HI", 0.02), ("VI", 0.01), ("PMLD", 0.01), ("MSI", 0.005), ("OTH", 0.055),
     )
     wheelchair_given_need: tuple[tuple[str, float], ...] = (("PD", 0.4), ("PMLD", 0.7), ("SLD", 0.1))  # assumption
+    # Pupils with an EHC plan placed at a special school beyond the county, by need (assumption for
+    # Rutland, which has no state special school; DfE home-to-school travel data collection 2025-26:
+    # 75% of pre-16 SEND transport users attend special schools, 15% independent ones)
+    out_of_area_given_need: tuple[tuple[str, float], ...] = (
+        ("PMLD", 0.7), ("SLD", 0.6), ("MSI", 0.6), ("PD", 0.3), ("HI", 0.15), ("VI", 0.15), ("ASD", 0.12), ("MLD", 0.1),
+        ("SLCN", 0.05), ("SEMH", 0.05), ("OTH", 0.05),
+    )
     assistant_given_need: tuple[tuple[str, float], ...] = (
         ("PMLD", 1.0), ("SLD", 0.8), ("PD", 0.4), ("ASD", 0.2), ("SEMH", 0.25), ("MSI", 0.8),
     )  # assumption
@@ -84,6 +91,8 @@ def demo_schools(area: str = "rutland", data_dir: str | Path | None = None) -> p
             if "wilds lodge" in r.name.lower():
                 rows.append({"urn": f"OSM-{r.osm_id}", "name": r.name, "lat": r.lat, "lon": r.lon, "phase": "all-through",
                              "type": "special", "religious_character": "", "needs_served": "SEMH", "sixth_form": "yes"})
+    rows += [{"urn": urn, "name": name, "lat": lat, "lon": lon, "phase": "all-through", "type": "special",
+              "religious_character": "", "needs_served": needs} for urn, name, lat, lon, needs in OUT_OF_AREA_SCHOOLS.get(area, ())]
     schools = pd.DataFrame(rows)
     schools["needs_served"] = schools.get("needs_served", pd.Series(dtype=str)).fillna("")
     kind = schools["type"].where(schools["type"] == "special", schools["phase"])
@@ -91,6 +100,36 @@ def demo_schools(area: str = "rutland", data_dir: str | Path | None = None) -> p
     schools["finish_time"] = [BELLS[k][1] for k in kind]
     schools["places"] = ""  # the register extract gives no capacity: no school counts as full (data/README.md)
     return schools
+
+
+#: Special schools beyond the demo area, for its out-of-area placements: synthetic schools at the
+#: centres of real neighbouring towns (not real schools, so no real URN), beyond the road network.
+OUT_OF_AREA_SCHOOLS: dict[str, tuple[tuple[str, str, float, float, str], ...]] = {
+    "rutland": (
+        ("OOA-LEICESTER", "Out-of-county special school, Leicester (synthetic)", 52.6369, -1.1398, "PMLD;SLD;MSI;PD;HI;VI"),
+        ("OOA-PETERBOROUGH", "Out-of-county special school, Peterborough (synthetic)", 52.5695, -0.2405, "ASD;SLCN;MLD;OTH"),
+        ("OOA-NORTHAMPTON", "Out-of-county special school, Northampton (synthetic)", 52.2405, -0.9027, "SEMH;ASD"),
+    ),
+}
+
+
+def place_out_of_area(frame: pd.DataFrame, schools: pd.DataFrame, rates: CohortRates, seed: int) -> pd.DataFrame:
+    """Pupils with an EHC plan at a mainstream school moved, at the rate their need gives, to the
+    first special school beyond the area that serves it (a random stream of its own, so the rest
+    of the cohort is drawn as without it)."""
+    far = schools[schools["urn"].astype(str).str.startswith("OOA-")]
+    if far.empty:
+        return frame
+    rng = np.random.default_rng(seed + 17)
+    rate = dict(rates.out_of_area_given_need)
+    mainstream = set(schools.loc[schools["type"] == "mainstream", "urn"].astype(str))
+    out = frame.copy()
+    for i in out.index[out["ehcp"] & (out["age"] >= 4) & out["school_urn"].astype(str).isin(mainstream)]:
+        need = out.at[i, "send_need"]
+        serving = [u for u, n in zip(far["urn"], far["needs_served"], strict=True) if need in str(n).split(";")]
+        if serving and rng.random() < rate.get(need, 0.0):
+            out.at[i, "school_urn"] = serving[0]
+    return out
 
 
 def synthesise_cohort(schools: pd.DataFrame, area: str = "rutland", data_dir: str | Path | None = None, *,
@@ -102,7 +141,7 @@ def synthesise_cohort(schools: pd.DataFrame, area: str = "rutland", data_dir: st
     postcodes = load_postcodes(find_data_file(AREAS[area].postcodes_file, data_dir))
     homes = np.array(sorted(postcodes.values()))
     mainstream = schools[schools["type"] == "mainstream"].reset_index(drop=True)
-    special = schools[schools["type"] == "special"].reset_index(drop=True)
+    special = schools[(schools["type"] == "special") & ~schools["urn"].astype(str).str.startswith("OOA-")].reset_index(drop=True)
     pupils = []
     for phase, ages in (("primary", range(4, 11)), ("secondary", range(11, 16)), ("post-16", range(16, 18))):
         candidates = mainstream[mainstream["phase"] == phase].reset_index(drop=True)
@@ -127,6 +166,7 @@ def synthesise_cohort(schools: pd.DataFrame, area: str = "rutland", data_dir: st
         semh = frame.index[(frame["send_need"] == "SEMH") & (frame["age"] >= 5)]
         moved = semh[rng.random(len(semh)) < rates.ehcp_at_special_school_semh]
         frame.loc[moved, "school_urn"] = special["urn"].iloc[0]
+    frame = place_out_of_area(frame, schools, rates, seed)
     wheel = dict(rates.wheelchair_given_need)
     assist = dict(rates.assistant_given_need)
     frame["wheelchair"] = [bool(e) and rng.random() < wheel.get(need, 0.0) for e, need in zip(frame["ehcp"], frame["send_need"], strict=True)]
