@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Any whitespace (Unicode's too, such as NEL) and then a character that starts a formula.
+_RISKY = re.compile(r"^\s*[=+\-@\t\r]")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def safe_text(value: object) -> object:
     """`value` unchanged unless it is text a spreadsheet would run as a formula."""
-    risky = isinstance(value, str) and (value.startswith(FORMULA_START) or value.lstrip().startswith(FORMULA_START))
+    risky = isinstance(value, str) and bool(_RISKY.match(value))
     return "'" + value if risky and not _NUMBER.fullmatch(value.strip()) else value
 
 
