@@ -31,7 +31,7 @@ from transport.inputs import Inputs, read_inputs
 from transport.journeys import RUNS
 from transport.maps import route_geojson
 from transport.matrix import SnapWarning, travel_matrices
-from transport.network import load_network
+from transport.network import load_features, load_network
 from transport.optimise.partition import solve
 from transport.optimise.problem import solver_matrix
 from transport.optimise.search import SolveOptions
@@ -39,7 +39,7 @@ from transport.record import Run
 from transport.runfiles import folder_tables, write_folder
 from transport.scenarios import Scenario
 from transport.schemas import MOVES
-from transport.stops import plan_pickup_points
+from transport.stops import namer_for, place_names, plan_pickup_points
 from transport.summary import summarise_run
 
 log = logging.getLogger(__name__)
@@ -74,18 +74,24 @@ def run(scenario: Scenario, *, data_dir: Path | None = None, time_limit_s: float
     clock.step("eligibility")
     log.info("Eligible for transport: %d of %d pupils (%.1f%%)", int(eligibility["eligible"].sum()), len(eligibility),
              100 * eligibility["eligible"].mean() if len(eligibility) else 0.0)
-    stops = plan_pickup_points(pickup_point_candidates(inputs.pupils, eligibility), drive, walk, scenario.policy)
+    features = load_features(source_of(scenario, data_dir))
+    stops = plan_pickup_points(pickup_point_candidates(inputs.pupils, eligibility), drive, walk, scenario.policy, features,
+                               dict(zip(inputs.schools["urn"].astype(str), inputs.schools["name"].astype(str), strict=True)))
     clock.step("pickup_points")
-    demand = build_demand(inputs.pupils, eligibility, inputs.schools, inputs.vehicles, scenario.policy, stops)
+    demand = build_demand(inputs.pupils, eligibility, inputs.schools, inputs.vehicles, scenario.policy, stops.pupils)
+    names = place_names(demand.locations, stops, inputs.schools, namer_for(drive, features))
     time_s, distance_m = _matrices(drive, demand.locations)
     clock.step("matrix")
     mode = demand.pupils["mode"]
-    log.info("%d pupils need a vehicle: %d door to door, %d from %d pick-up points", len(demand.pupils),
-             int((mode == "door").sum()), int((mode == "stop").sum()), demand.pupils.loc[mode == "stop", "stop_id"].nunique())
+    log.info("%d pupils need a vehicle: %d door to door, %d from %d pick-up points (%d shared by schools); "
+             "%d who could walk to one have none in reach and are collected from home", len(demand.pupils),
+             int((mode == "door").sum()), int((mode == "stop").sum()), len(stops.points),
+             int((stops.points["pupils_by_school"].str.count(":") > 1).sum()), len(stops.from_home))
     problems, solutions = _optimise(scenario, demand, inputs, time_s, distance_m, time_limit_s, clock, scheduler)
     costs = cost_run(scenario, inputs, eligibility, demand, problems, solutions, distance_m)
     clock.step("costs")
-    result = Run(scenario, inputs, moves, eligibility, stops, demand, time_s, distance_m, problems, solutions, costs)
+    result = Run(scenario, inputs, moves, eligibility, stops, demand, time_s, distance_m, problems, solutions, costs,
+                 place_names=names)
     _check(result)
     clock.step("check")
     result = dataclasses.replace(result, routes_geojson=route_geojson(result, drive))
@@ -130,10 +136,15 @@ def eligibility_only(scenario: Scenario, *, data_dir: Path | None = None) -> tup
 
 def networks(scenario: Scenario, data_dir: Path | None) -> tuple[nx.MultiDiGraph, nx.MultiDiGraph]:
     """The scenario's drive and walk graphs (from the cache after the first build)."""
-    data = scenario.data
-    source = area_osm_file(data.area, data_dir) if data.network == "area" else scenario.path(data.network)
+    source = source_of(scenario, data_dir)
     log.info("Road network: %s", source)
     return load_network(source, "drive"), load_network(source, "walk")
+
+
+def source_of(scenario: Scenario, data_dir: Path | None) -> Path:
+    """The OSM extract (or graph file) the scenario's networks are built from."""
+    data = scenario.data
+    return area_osm_file(data.area, data_dir) if data.network == "area" else scenario.path(data.network)
 
 
 def bounds_of(drive: nx.MultiDiGraph) -> Bounds:
