@@ -263,7 +263,10 @@ def _synthetic_contracts(scenario, inputs, eligibility: pd.DataFrame, demand,
     from transport.inputs import as_text
     from transport.synth import age_contracts, synthesise_contracts
 
-    bought = synthesise_contracts(demand.pupils, inputs.pupils, demand.locations, distance_m, inputs.vehicles,
+    # a pupil collected from home only because no safe pick-up point is in reach rides today's bus from the gate
+    walkers = eligibility.loc[~eligibility["door_to_door"] & (eligibility["reason_code"] != "UNSAFE_ROUTE"), "pupil_id"]
+    routed = demand.pupils.assign(mode=demand.pupils["mode"].mask(demand.pupils["pupil_id"].isin(walkers), "stop"))
+    bought = synthesise_contracts(routed, inputs.pupils, demand.locations, distance_m, inputs.vehicles,
                                   seed=scenario.synthetic.seed)
     seats = inputs.vehicles.drop_duplicates("vehicle_type").set_index("vehicle_type")["seats"].astype(int).to_dict()
     aged = age_contracts(bought, eligibility, seats, seed=scenario.synthetic.seed)
