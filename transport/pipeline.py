@@ -113,7 +113,8 @@ def run_and_write(scenario: Scenario, out_dir: Path, *, data_dir: Path | None = 
 def write_run_folder(result: Run, out_dir: Path, *, data_dir: Path | None = None, write_map: bool = True) -> Path:
     """A finished run's folder: tables, budget, route sheets, routes and (optionally) the map."""
     from transport.maps import write_route_map, write_routes_geojson
-    from transport.reports import write_budget, write_route_sheets
+    from transport.reports import write_budget
+    from transport.sheets import write_route_sheets
 
     renderers: tuple[Callable[[Run, Path], object], ...] = (write_budget, write_route_sheets, write_routes_geojson)
     if write_map:

@@ -399,9 +399,9 @@ class Namer:
         found = self.street_tree.query_nearest(point, max_distance=within_m)
         return self.street_names[int(found[0])] if len(found) else ""
 
-    def address(self, lat: float, lon: float) -> str:
+    def address(self, lat: float, lon: float, unnamed: str = "an unnamed road") -> str:
         """Street and town, never a house number: how a door-to-door stop is shown to an operator."""
-        parts = [self.street(lat, lon) or "an unnamed road", self.locality(lat, lon)]
+        parts = [self.street(lat, lon) or unnamed, self.locality(lat, lon)]
         return ", ".join(p for p in parts if p)
 
     def junction_roads(self, node) -> tuple[str, str]:
@@ -466,7 +466,8 @@ def place_names(locations: pd.DataFrame, plan: StopPlan, schools: pd.DataFrame, 
         elif row.kind == "school":
             names.append(by_urn.get(str(row.ref), str(row.ref)))
         elif row.kind == "depot":
-            names.append(", ".join(p for p in (f"{row.ref} depot", namer.address(row.lat, row.lon)) if p))
+            depot = str(row.ref) if "depot" in str(row.ref).lower() else f"{row.ref} depot"
+            names.append(", ".join(p for p in (depot, namer.address(row.lat, row.lon, unnamed="")) if p))
         elif row.kind == "home":
             names.append(namer.address(row.lat, row.lon))
         else:
