@@ -10,11 +10,12 @@ from __future__ import annotations
 import html
 import json
 import logging
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import pandas as pd
 
+from transport import progress
 from transport.cells import write_csv
 from transport.inputs import Inputs
 from transport.journeys import RUNS
@@ -70,18 +71,21 @@ def compare(paths: list[Path], out_dir: Path, *, data_dir: Path | None = None, t
     jobs = [(s, out_dir / s.name, map_first and k == 0) for k, s in enumerate(specs) if s.name not in reuse]
     results: dict[str, Run] = dict(reuse)
     data = str(data_dir) if data_dir else None
-    if scheduler is not None:
-        results.update(_run_on_dask(jobs, data_dir, time_limit_s, scheduler))
-    elif parallel and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=2) as pool:
-            futures = [pool.submit(run_scenario, s, str(o), data, time_limit_s, 1, m) for s, o, m in jobs]
-            for f in futures:
-                r = f.result()
+    with progress.counted("Scenarios", len(jobs)):
+        if scheduler is not None:
+            results.update(_run_on_dask(jobs, data_dir, time_limit_s, scheduler))
+        elif parallel and len(jobs) > 1:
+            with ProcessPoolExecutor(max_workers=2, initializer=progress.worker_started) as pool:
+                futures = [pool.submit(run_scenario, s, str(o), data, time_limit_s, 1, m) for s, o, m in jobs]
+                for f in as_completed(futures):
+                    r = f.result()
+                    results[r.name] = r
+                    progress.task_finished(r.name)
+        else:
+            for s, o, m in jobs:
+                r = run_scenario(s, str(o), data, time_limit_s, 2, m)
                 results[r.name] = r
-    else:
-        for s, o, m in jobs:
-            r = run_scenario(s, str(o), data, time_limit_s, 2, m)
-            results[r.name] = r
+                progress.task_finished(r.name)
     ordered = [results[n] for n in names]
     table = comparison_table(ordered)
     write_csv(table, out_dir / "comparison.csv")

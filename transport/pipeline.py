@@ -19,6 +19,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from transport import progress
 from transport.check import CheckFailed, check_folder
 from transport.costs import cost_run
 from transport.datadir import area_osm_file
@@ -70,13 +71,16 @@ def run(scenario: Scenario, *, data_dir: Path | None = None, time_limit_s: float
     clock.step("inputs")
     log.info("Loaded %d pupils, %d schools, %d vehicle catalogue rows", len(inputs.pupils), len(inputs.schools),
              len(inputs.vehicles))
-    eligibility = _logged(lambda: assess_eligibility(inputs.pupils, inputs.schools, walk, scenario.policy, drive))
+    with progress.step(f"Eligibility: {len(inputs.pupils):,} pupils"):
+        eligibility = _logged(lambda: assess_eligibility(inputs.pupils, inputs.schools, walk, scenario.policy, drive))
     clock.step("eligibility")
     log.info("Eligible for transport: %d of %d pupils (%.1f%%)", int(eligibility["eligible"].sum()), len(eligibility),
              100 * eligibility["eligible"].mean() if len(eligibility) else 0.0)
     features = load_features(source_of(scenario, data_dir))
-    stops = plan_pickup_points(pickup_point_candidates(inputs.pupils, eligibility), drive, walk, scenario.policy, features,
-                               dict(zip(inputs.schools["urn"].astype(str), inputs.schools["name"].astype(str), strict=True)))
+    with progress.step("Pick-up points"):
+        stops = plan_pickup_points(pickup_point_candidates(inputs.pupils, eligibility), drive, walk, scenario.policy,
+                                   features, dict(zip(inputs.schools["urn"].astype(str), inputs.schools["name"].astype(str),
+                                                      strict=True)))
     clock.step("pickup_points")
     demand = build_demand(inputs.pupils, eligibility, inputs.schools, inputs.vehicles, scenario.policy, stops.pupils)
     names = place_names(demand.locations, stops, inputs.schools, namer_for(drive, features))
@@ -120,7 +124,8 @@ def write_run_folder(result: Run, out_dir: Path, *, data_dir: Path | None = None
     if write_map:
         drive, _ = networks(result.scenario, data_dir)
         renderers += (lambda r, f: write_route_map(r, f, drive),)
-    write_folder(result, out_dir, renderers)
+    with progress.step(f"Writing {out_dir}"):
+        write_folder(result, out_dir, renderers)
     log.info("Written: %s", out_dir)
     return out_dir
 
@@ -138,8 +143,8 @@ def eligibility_only(scenario: Scenario, *, data_dir: Path | None = None) -> tup
 def networks(scenario: Scenario, data_dir: Path | None) -> tuple[nx.MultiDiGraph, nx.MultiDiGraph]:
     """The scenario's drive and walk graphs (from the cache after the first build)."""
     source = source_of(scenario, data_dir)
-    log.info("Road network: %s", source)
-    return load_network(source, "drive"), load_network(source, "walk")
+    with progress.step(f"Road network: {source}"):
+        return load_network(source, "drive"), load_network(source, "walk")
 
 
 def source_of(scenario: Scenario, data_dir: Path | None) -> Path:
@@ -183,8 +188,9 @@ def _matrices(drive: nx.MultiDiGraph, locations: pd.DataFrame) -> tuple[np.ndarr
     time_s = np.zeros((n, n), dtype=np.int64)
     distance_m = np.zeros((n, n), dtype=np.int64)
     idx = np.flatnonzero(real)
-    m = _logged(lambda: travel_matrices(drive, locations["lat"].to_numpy(float)[idx], locations["lon"].to_numpy(float)[idx],
-                                        labels=[labels[i] for i in idx]))
+    with progress.step(f"Travel matrix: {len(idx):,} places"):
+        m = _logged(lambda: travel_matrices(drive, locations["lat"].to_numpy(float)[idx],
+                                            locations["lon"].to_numpy(float)[idx], labels=[labels[i] for i in idx]))
     if not np.isfinite(m.time_s).all():
         raise InputError("some locations cannot be reached by road from others (one-way dead ends?)")
     time_s[np.ix_(idx, idx)] = solver_matrix(m.time_s)
@@ -205,7 +211,8 @@ def _optimise(scenario: Scenario, demand, inputs: Inputs, time_s: np.ndarray, di
         problems[name] = problem = routing_problem(demand, name, time_s, distance_m, inputs.vehicles, prices)
         log.info("Optimising the %s run: %d requests, %d vehicle types, %.0f s limit", name, len(problem.requests),
                  len(problem.vehicle_types), options.time_limit_s)
-        solutions[name] = solution = solve(problem, options)
+        with progress.timed(f"{name} run search", options.time_limit_s):
+            solutions[name] = solution = solve(problem, options)
         log.info("%s run: %d vehicles, %.1f km, %d requests unserved (%s, %.1f s)", name, solution.vehicles_used,
                  solution.total_distance_m / 1000, len(solution.unserved), solution.status, solution.solve_seconds)
         clock.step(f"optimise_{name}")

@@ -56,7 +56,7 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
     subs = {key: _sub_problem(problem, part, allocation[key]) for key, part in parts.items()}
     budget = _search_budget(options, started)
     total = len(problem.requests)
-    plans, tasks = {}, []
+    plans, tasks, labels = {}, [], []
     for key, sub in subs.items():
         servable, unserved = servable_part(sub, problem.vehicle_types)
         limit = max(MIN_PARTITION_SECONDS, budget * len(sub.requests) / total)
@@ -64,9 +64,10 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
         plans[key] = (servable, unserved, [c for c, _ in configs], len(tasks), len(configs))
         first, first_config = firsts.get(key, (None, None))
         tasks += [(search, (servable, config, share, first if config == first_config else None)) for config, share in configs]
+        labels += [f"partition {key or 'all'}"] * len(configs)
     log.info("  %d searches of %d partitions, %.0f s of search each process (%s)", len(tasks), len(parts), budget,
              "Dask" if options.scheduler is not None else f"{options.workers} processes")
-    results = run_tasks(tasks, options.workers, options.scheduler)
+    results = run_tasks(tasks, options.workers, options.scheduler, labels)
     log.info("  searches done (%.1f s)", clock.perf_counter() - started)
     solutions = {}
     for key, (servable, unserved, configs, first, count) in plans.items():
