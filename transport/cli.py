@@ -305,7 +305,8 @@ def _print_outputs(out: Path, summary: dict) -> None:
     typer.echo(f"Scenario {summary.get('scenario')}: {summary.get('pupils_eligible')} of {summary.get('pupils_assessed')} pupils eligible; "
                f"{summary.get('pupils_transported')} transported; annual cost £{summary.get('annual_cost_gbp', 0):,.0f}"
                + (f" (today's contracts £{summary['as_is_annual_cost_gbp']:,.0f})" if "as_is_annual_cost_gbp" in summary else ""))
-    for name in ("summary.json", "eligibility.csv", "runs/AM/routes.csv", "routes.geojson", "budget.xlsx", "map.html", "route_sheets/index.html"):
+    for name in ("index.html", "summary.json", "eligibility.csv", "runs/AM/routes.csv", "routes.geojson", "stops.csv",
+                 "budget.xlsx", "map.html", "route_sheets/index.html"):
         if (out / name).exists():
             typer.echo(f"  {out / name}")
 

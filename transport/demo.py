@@ -41,10 +41,12 @@ def run_demo(out: Path, *, data_dir: Path | None = None, time_limit_s: float | N
         f"Optimised annual cost £{summary['annual_cost_gbp']:,.0f}"
         + (f" against £{summary['as_is_annual_cost_gbp']:,.0f} for today's contracts." if "as_is_annual_cost_gbp" in summary else "."),
         "Written:",
+        f"  start here:      {base_dir / 'index.html'}",
         f"  map:             {base_dir / 'map.html'}",
         f"  route sheets:    {base_dir / 'route_sheets' / 'index.html'}",
         f"  budget:          {base_dir / 'budget.xlsx'}",
         f"  routes:          {base_dir / 'routes.csv'}, {base_dir / 'routes.geojson'}",
+        f"  pick-up points:  {base_dir / 'stops.csv'}, {base_dir / 'stops.geojson'}",
         f"  eligibility:     {base_dir / 'eligibility.csv'}",
         f"  summary:         {base_dir / 'summary.json'}",
         f"  comparison:      {comparison['html']}",

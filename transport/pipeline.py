@@ -119,11 +119,13 @@ def write_run_folder(result: Run, out_dir: Path, *, data_dir: Path | None = None
     from transport.maps import write_route_map, write_routes_geojson
     from transport.reports import write_budget
     from transport.sheets import write_route_sheets
+    from transport.start_page import write_index
 
     renderers: tuple[Callable[[Run, Path], object], ...] = (write_budget, write_route_sheets, write_routes_geojson)
     if write_map:
         drive, _ = networks(result.scenario, data_dir)
         renderers += (lambda r, f: write_route_map(r, f, drive),)
+    renderers += (write_index,)  # last: it links what the others wrote
     with progress.step(f"Writing {out_dir}"):
         write_folder(result, out_dir, renderers)
     log.info("Written: %s", out_dir)
