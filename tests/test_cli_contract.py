@@ -256,7 +256,7 @@ def test_a_failed_rerun_leaves_the_finished_run_as_it_was(finished: Path, tmp_pa
         (folder / "half.txt").write_text("half", encoding="utf-8")
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("transport.reports.write_route_sheets", broken)
+    monkeypatch.setattr("transport.sheets.write_route_sheets", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         pipeline.run_and_write(load_scenario(finished.parent / "baseline.toml"), out)
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}

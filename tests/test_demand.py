@@ -1,7 +1,6 @@
 """From eligible pupils to requests: pick-up points, bell windows, ride limits, partitions, the fleet.
 
-Hand-made tables (no network) except for the pick-up point cover, which walks the town of
-tests/osm_fixture.py (100 m blocks).
+Hand-made tables, no network (pick-up points themselves are tested in tests/test_stops.py).
 """
 
 from __future__ import annotations
@@ -11,10 +10,9 @@ import pandas as pd
 import pytest
 
 from tests.osm_fixture import lat_lon
-from transport.demand import build_demand, pickup_point_candidates, routing_problem
+from transport.demand import build_demand, routing_problem
 from transport.fleet import FleetPrices, fleet
 from transport.policy import Policy
-from transport.stops import plan_pickup_points
 from transport.units import gbp_to_pence, minutes_to_s
 
 START, FINISH = 8 * 3600 + 50 * 60, 15 * 3600 + 15 * 60  # 08:50 and 15:15
@@ -185,27 +183,6 @@ def test_no_assisted_variants_when_nobody_needs_an_assistant() -> None:
     problem = routing_problem(demand, "AM", np.zeros((6, 6), dtype=np.int64), np.zeros((6, 6), dtype=np.int64), vehicles(),
                               FleetPrices(ASSISTANT_GBP))
     assert not any(vt.has_assistant for vt in problem.vehicle_types)
-
-
-def test_pick_up_points_cover_every_pupil_within_the_walking_limit(tmp_path) -> None:
-    """On the town with 1-mile blocks, four pupils within 0.1 mile of junction A share one stop
-    (each walks less than the half-mile limit to it); a pupil at C, two miles away, gets a stop
-    of their own."""
-    from tests.osm_fixture import write_town
-    from transport.network import load_network
-
-    mile = 1609.344
-    town = write_town(tmp_path, block_m=mile)
-    drive, walk = load_network(town, "drive"), load_network(town, "walk")
-    xs = (0, 0.04 * mile, 0.08 * mile, 0.1 * mile, 2 * mile)
-    pupils = pd.DataFrame([pupil(f"P{i}", "S2", 12, x) for i, x in enumerate(xs)])
-    pupils[["lat", "lon"]] = [lat_lon(x, 0) for x in xs]
-    stops = plan_pickup_points(pickup_point_candidates(pupils, decided(pupils, set())), drive, walk, Policy())
-    assert sorted(stops["pupil_id"]) == sorted(pupils["pupil_id"])
-    stop_of = dict(zip(stops["pupil_id"], stops["stop_id"], strict=True))
-    assert len({stop_of[f"P{i}"] for i in range(4)}) == 1
-    assert stop_of["P4"] != stop_of["P0"]
-    assert (stops["walk_to_stop_m"] <= 0.5 * mile).all()
 
 
 def test_a_school_with_more_requests_than_a_search_handles_is_split_into_sectors() -> None:

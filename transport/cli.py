@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 
+from transport import progress
 from transport.cells import write_csv
 from transport.errors import (
     EXIT_BAD_INPUT,
@@ -107,6 +108,10 @@ def _seconds(value: float | None) -> float | None:
 TimeLimitOption = Annotated[float | None, typer.Option("--time-limit", callback=_seconds,
                                                        help="Search seconds per run (AM, PM), more than 0; overrides the scenario.")]
 
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or log lines on stderr (warnings and "
+                                                                   "errors still show); results still go to files.")]
+
+
 def _default_out(name: str) -> Path:
     return Path("maps") / name
 
@@ -125,11 +130,13 @@ def run_command(
         help="Stop each search after this many improving moves, so that the same seed gives the same routes "
              "(a time limit alone stops wherever the clock says; it still caps the search, and summary.json "
              "says which limit stopped it).")] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Run one scenario end to end: eligibility, routes, check, costs, map and route sheets."""
     from transport.pipeline import run_and_write
     from transport.scenarios import load_scenario
 
+    progress.configure(quiet)
     spec = load_scenario(scenario)
     changes = {k: v for k, v in (("seed", seed), ("solution_limit", solution_limit), ("workers", workers)) if v is not None}
     if changes:
@@ -145,6 +152,7 @@ def eligibility_command(
     out: OutOption = None,
     explain: Annotated[str | None, typer.Option("--explain", help="A pupil id: print the decision, the points and routes measured, and write the decisive walking routes as GeoJSON.")] = None,
     data_dir: DataDirOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Decide who is eligible for free transport, with the rule that decided it, into eligibility.csv
     (and eligibility_actions.csv: the decisions that wait for an officer)."""
@@ -153,6 +161,7 @@ def eligibility_command(
     from transport.scenarios import load_scenario
     from transport.schemas import ELIGIBILITY_ACTIONS
 
+    progress.configure(quiet)
     spec = load_scenario(scenario)
     target = out or Path("maps") / f"{spec.name}-eligibility"  # never inside a run's folder, which it would spoil
     table, inputs, walk = eligibility_only(spec, data_dir=data_dir)
@@ -267,10 +276,12 @@ def compare_command(
                                                              "report how far the search alone moves each figure.")] = 1,
     workers: Annotated[int, typer.Option(min=1, max=8, help="Processes to run scenarios (and their searches) in.")] = 2,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Send runs to a dask.distributed scheduler at this address ('local' for a cluster on this machine).")] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Run several scenarios and compare them side by side (CSV, summary.json, HTML page and map)."""
     from transport.compare import compare
 
+    progress.configure(quiet)
     result = compare(list(scenarios), out, data_dir=data_dir, time_limit_s=time_limit, parallel=not serial, scheduler=scheduler,
                      seed=seed, repeats=repeats, workers=workers)
     table = result["table"]
@@ -285,11 +296,13 @@ def demo_command(
     out: Annotated[Path, typer.Option("--out", help="Folder for everything the demo writes.")] = Path("maps"),
     time_limit: TimeLimitOption = None,
     data_dir: DataDirOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """The whole product on the Rutland demo area: eligibility, AM and PM routes, check, costs,
     the shipped scenarios compared, maps and route sheets."""
     from transport.demo import run_demo
 
+    progress.configure(quiet)
     run_demo(out, data_dir=data_dir, time_limit_s=time_limit)
 
 
@@ -297,7 +310,8 @@ def _print_outputs(out: Path, summary: dict) -> None:
     typer.echo(f"Scenario {summary.get('scenario')}: {summary.get('pupils_eligible')} of {summary.get('pupils_assessed')} pupils eligible; "
                f"{summary.get('pupils_transported')} transported; annual cost £{summary.get('annual_cost_gbp', 0):,.0f}"
                + (f" (today's arrangements £{summary['as_is_annual_cost_gbp']:,.0f})" if "as_is_annual_cost_gbp" in summary else ""))
-    for name in ("summary.json", "eligibility.csv", "runs/AM/routes.csv", "routes.geojson", "budget.xlsx", "map.html", "route_sheets/index.html"):
+    for name in ("index.html", "summary.json", "eligibility.csv", "runs/AM/routes.csv", "routes.geojson", "stops.csv",
+                 "budget.xlsx", "map.html", "route_sheets/index.html"):
         if (out / name).exists():
             typer.echo(f"  {out / name}")
 
@@ -310,6 +324,13 @@ def main() -> None:
 
 
 def _run_app() -> int:
+    try:
+        return _run_commands()
+    finally:
+        progress.close()
+
+
+def _run_commands() -> int:
     from transport.check import CheckFailed
 
     try:

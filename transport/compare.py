@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from transport import progress
 from transport.cells import write_csv
 from transport.journeys import RUNS
 from transport.optimise.solution import rides_s
@@ -67,7 +68,7 @@ def _write_folders(runs: list[Run], out_dir: Path, data_dir: Path | None, map_fi
         for run, path, with_map in jobs:
             write_run_folder(run, path, data_dir=data_dir, write_map=with_map)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=progress.worker_started) as pool:
         futures = [pool.submit(write_run_folder, run, path, data_dir=data_dir, write_map=with_map) for run, path, with_map in jobs]
         for f in futures:
             f.result()

@@ -91,18 +91,22 @@ def travel_matrices(
     warn_snap_m: float = DEFAULT_WARN_SNAP_M,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     use_cache: bool = True,
+    limit: float | None = None,
 ) -> Matrices:
     """Matrices between points, optimising `weight` ('travel_time' or 'length').
 
     Rows are all points, or only `origins` (indices) when given: row k is then from point
-    origins[k] to every point. The other quantity is measured along the same routes.
+    origins[k] to every point. The other quantity is measured along the same routes. With a
+    `limit` (in the optimised quantity) the search stops there, and longer routes are inf:
+    asking only what lies within a walk is much faster than measuring the whole area.
     Raises InputError naming the points that cannot be snapped (not finite, or further than
     `max_snap_m` from any road).
     """
     lats = np.asarray(lats, dtype=float)
     lons = np.asarray(lons, dtype=float)
     origin_idx = np.arange(len(lats)) if origins is None else np.asarray(origins, dtype=int)
-    key = _matrix_key(graph, lats, lons, f"{weight}|{origin_idx.tobytes().hex() if origins is not None else 'all'}")
+    key = _matrix_key(graph, lats, lons, f"{weight}|{origin_idx.tobytes().hex() if origins is not None else 'all'}"
+                      + ("" if limit is None else f"|limit {limit}"))
     cached = cache_dir() / "matrices" / f"{key}.npz"
     if use_cache and key and cached.is_file():
         try:
@@ -112,7 +116,7 @@ def travel_matrices(
             log.warning("The cached matrix %s cannot be read (%s); computing it again", cached.name, exc)
     edges = _edge_table(graph, weight)
     snapped = snap_points(graph, lats, lons, labels=labels, warn_snap_m=warn_snap_m, max_snap_m=max_snap_m, edges=edges)
-    primary, secondary = _many_to_many(edges, snapped, "length" if weight == "length" else "travel_time", origin_idx)
+    primary, secondary = _many_to_many(edges, snapped, "length" if weight == "length" else "travel_time", origin_idx, limit)
     if weight == "length":
         distance, time_s = primary, secondary
     else:
@@ -173,9 +177,7 @@ def snap_points(
             stacklevel=2,
         )
     geoms = edges.geometry[edge_idx]
-    fraction = np.array(
-        [_true_fraction(g, gl, p) for g, gl, p in zip(geoms, edges.geometry_ll[edge_idx], points, strict=True)]
-    )
+    fraction = _true_fractions(geoms, edges.geometry_ll[edge_idx], points)
     # Put both directions of a two-way road in one orientation so that two points on the
     # same road see each other directly rather than via the road's end nodes.
     twin = edges.reverse_of[edge_idx]
@@ -192,32 +194,37 @@ def snap_points(
     )
 
 
-def _true_fraction(line_m: shapely.LineString, line_ll: shapely.LineString, point_m: shapely.Point) -> float:
-    """How far along the edge a point lies, as a share of the edge's OSM length.
+def _true_fractions(lines_m: np.ndarray, lines_ll: np.ndarray, points_m: np.ndarray) -> np.ndarray:
+    """How far along its edge each point lies, as a share of the edge's OSM length (all points at once).
 
     The projection onto the edge is found in metres on the map grid, but a grid metre is not
     quite an OSM (great-circle) metre and differs by direction, so the position is found
     segment by segment on the grid and re-weighted by each segment's great-circle length.
     """
-    coords = np.asarray(line_m.coords)
-    seg = np.diff(coords, axis=0)
-    seg_len = np.hypot(seg[:, 0], seg[:, 1])
-    if len(seg_len) == 0 or seg_len.sum() <= 0:
-        return 0.0
-    along = shapely.line_locate_point(line_m, point_m)
-    cum = np.concatenate([[0.0], np.cumsum(seg_len)])
-    i = int(np.clip(np.searchsorted(cum, along, side="right") - 1, 0, len(seg_len) - 1))
-    t = 0.0 if seg_len[i] == 0 else float(np.clip((along - cum[i]) / seg_len[i], 0.0, 1.0))
-    ll = np.asarray(line_ll.coords)
-    true_len = ox.distance.great_circle(ll[:-1, 1], ll[:-1, 0], ll[1:, 1], ll[1:, 0])
-    true_total = float(np.sum(true_len))
-    if true_total <= 0:
-        return float(np.clip(along / cum[-1], 0.0, 1.0))
-    return float(np.clip((np.sum(true_len[:i]) + t * true_len[i]) / true_total, 0.0, 1.0))
+    if len(points_m) == 0:
+        return np.zeros(0)
+    along = shapely.line_locate_point(lines_m, points_m)
+    xy, line = shapely.get_coordinates(lines_m, return_index=True)
+    ll = shapely.get_coordinates(lines_ll)
+    inside = line[1:] == line[:-1]  # consecutive coordinates of one line make a segment
+    seg = np.where(inside, np.hypot(*(xy[1:] - xy[:-1]).T), 0.0)
+    true = np.where(inside, ox.distance.great_circle(ll[:-1, 1], ll[:-1, 0], ll[1:, 1], ll[1:, 0]), 0.0)
+    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    cum_true = np.concatenate([[0.0], np.cumsum(true)])
+    first = np.searchsorted(line, np.arange(len(points_m)))
+    last = np.searchsorted(line, np.arange(len(points_m)), side="right") - 1
+    i = np.clip(np.searchsorted(cum, cum[first] + along, side="right") - 1, first, np.maximum(first, last - 1))
+    length = np.where(i < last, seg[np.minimum(i, len(seg) - 1)], 0.0)
+    t = np.where(length > 0, np.clip((cum[first] + along - cum[i]) / np.where(length > 0, length, 1.0), 0.0, 1.0), 0.0)
+    total_m, total_true = cum[last] - cum[first], cum_true[last] - cum_true[first]
+    step = np.where(i < last, true[np.minimum(i, len(true) - 1)], 0.0)
+    share = np.where(total_true > 0, (cum_true[i] - cum_true[first] + t * step) / np.where(total_true > 0, total_true, 1.0),
+                     along / np.where(total_m > 0, total_m, 1.0))
+    return np.where(total_m > 0, np.clip(share, 0.0, 1.0), 0.0)
 
 
 def _many_to_many(
-    edges: _EdgeTable, snapped: Snapped, primary_name: str, origins: np.ndarray
+    edges: _EdgeTable, snapped: Snapped, primary_name: str, origins: np.ndarray, limit: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     n_nodes = len(edges.nodes)
     n = len(snapped.fraction)
@@ -277,7 +284,8 @@ def _many_to_many(
     combined = np.round(frame["p"].to_numpy() * scale_p) * _SECONDARY_RANGE + np.round(frame["s"].to_numpy() * scale_s)
     total = n_nodes + 2 * n
     csgraph = _csr(frame["r"].to_numpy(), frame["c"].to_numpy(), combined, total)
-    packed = _parallel_dijkstra(csgraph, out_node[origins])[:, in_node]
+    packed_limit = np.inf if limit is None else (np.round(limit * scale_p) + 1) * _SECONDARY_RANGE
+    packed = _parallel_dijkstra(csgraph, out_node[origins], packed_limit)[:, in_node]
     return _unpack(packed, scale_p, scale_s)
 
 
@@ -304,14 +312,14 @@ def _unpack(packed: np.ndarray, scale_p: float, scale_s: float) -> tuple[np.ndar
     return primary, secondary
 
 
-def _parallel_dijkstra(csgraph: csr_matrix, sources: np.ndarray) -> np.ndarray:
+def _parallel_dijkstra(csgraph: csr_matrix, sources: np.ndarray, limit: float = np.inf) -> np.ndarray:
     """Multi-source Dijkstra, split across the machine's cores (scipy releases the GIL)."""
     workers = max(1, min(os.cpu_count() or 1, 4, len(sources) // 200))
     if workers == 1:
-        return dijkstra(csgraph, directed=True, indices=sources)
+        return dijkstra(csgraph, directed=True, indices=sources, limit=limit)
     chunks = np.array_split(sources, workers)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(lambda idx: dijkstra(csgraph, directed=True, indices=idx), chunks))
+        parts = list(pool.map(lambda idx: dijkstra(csgraph, directed=True, indices=idx, limit=limit), chunks))
     return np.vstack(parts)
 
 

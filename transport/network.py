@@ -1,5 +1,6 @@
 """Real OpenStreetMap road and path networks: a `drive` graph for vehicles, a `walk` graph
-for statutory walking distances.
+for statutory walking distances, and the extract's named points pick-up points are chosen
+and named from (bus stops, lay-bys, towns and villages).
 
 Sources are a local `.osm`, `.osm.bz2` or `.osm.pbf` extract (the offline default), a saved
 `.graphml`, or, only when the caller allows the network, a place name or bounding box
@@ -82,6 +83,17 @@ DEFAULT_PEAK_FACTOR: Mapping[str, float] = {
 
 # A pupil's walking pace, used only to show walking times; statutory tests use distance.
 WALK_SPEED_KPH = 4.8
+
+# Places a stop is named after ("Church Street, Ketton"): settlements and their parts, not
+# farms, single houses or named fields (OSM's `locality` names a wood or a field as often as a hamlet).
+LOCALITY_PLACES = frozenset({"city", "town", "village", "hamlet", "suburb", "quarter", "neighbourhood"})
+# Lay-bys: parking beside the carriageway, off the running lane (OSM's `parking=layby` and
+# `parking=street_side`), and rest areas.
+LAYBY_TAGS = (("parking", "layby"), ("parking", "lay_by"), ("parking", "street_side"), ("highway", "rest_area"))
+# Junction nodes no vehicle should stop at: mini-roundabouts (roundabouts drawn as a point)
+# and traffic signals (a stopped vehicle blocks the junction and the pedestrian phase).
+UNSAFE_JUNCTION_NODES = frozenset({"mini_roundabout", "traffic_signals"})
+FEATURES_CACHE_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,3 +385,91 @@ def _first(value: object) -> str | None:
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else type(exc).__name__
+
+
+# ---------------------------------------------------------------------------- named points
+
+
+@dataclass(frozen=True, slots=True)
+class OsmPoint:
+    """A tagged point of the extract (a way is placed at the mean of its nodes)."""
+
+    osm_id: int
+    name: str
+    lat: float
+    lon: float
+    kind: str  # bus_stop, layby, or the place= value
+    street: str = ""  # NaPTAN's street for a bus stop, when tagged
+
+
+@dataclass(frozen=True, slots=True)
+class OsmFeatures:
+    """What pick-up points are chosen from and named after, besides the road graph."""
+
+    bus_stops: tuple[OsmPoint, ...] = ()
+    laybys: tuple[OsmPoint, ...] = ()
+    places: tuple[OsmPoint, ...] = ()
+    unsafe_nodes: frozenset[int] = frozenset()  # OSM node ids of mini-roundabouts and signals
+
+
+def load_features(source: str | Path, *, use_cache: bool = True) -> OsmFeatures:
+    """Bus stops, lay-bys, named settlements and unsafe junction nodes of a local extract
+    (cached like the graphs). A .graphml source has none: stops are then junctions, named by street."""
+    path = _check_source_file(Path(source))
+    if _source_format(path) == ".graphml":
+        return OsmFeatures()
+    cached = cache_dir() / "features" / f"{_cache_key(path, f'features{FEATURES_CACHE_VERSION}', NetworkSettings())}.pkl"
+    if use_cache and cached.is_file():
+        try:
+            with cached.open("rb") as fh:
+                features = pickle.load(fh)
+            if isinstance(features, OsmFeatures):
+                return features
+        except Exception as exc:  # noqa: BLE001 - a damaged cache file is rebuilt whatever the damage
+            log.warning("The cached points %s cannot be read (%s); reading the extract again", cached.name, _one_line(exc))
+    features = _read_features(path)
+    if use_cache:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(features, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cached)
+    return features
+
+
+def _read_features(path: Path) -> OsmFeatures:
+    """One pass over the extract's tagged nodes and ways (ways need node locations for their centre)."""
+    wanted = osmium.filter.TagFilter(("highway", "bus_stop"), *LAYBY_TAGS,
+                                     *(("highway", v) for v in UNSAFE_JUNCTION_NODES),
+                                     *(("place", v) for v in LOCALITY_PLACES))
+    bus, lay, places, unsafe = [], [], [], set()
+    try:
+        for obj in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations().with_filter(wanted):
+            tags = dict(obj.tags)
+            if obj.is_node() and tags.get("highway") in UNSAFE_JUNCTION_NODES:
+                unsafe.add(obj.id)
+                continue
+            where = _centre(obj)
+            if where is None:
+                continue
+            name = tags.get("name") or tags.get("naptan:CommonName") or ""
+            if tags.get("highway") == "bus_stop" and obj.is_node():
+                bus.append(OsmPoint(obj.id, name, *where, "bus_stop", tags.get("naptan:Street", "")))
+            elif tags.get("place") in LOCALITY_PLACES:
+                if name and obj.is_node():
+                    places.append(OsmPoint(obj.id, name, *where, tags["place"]))
+            else:
+                lay.append(OsmPoint(obj.id, name, *where, "layby"))
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise InputError(Problem(file=str(path), message=f"not a readable OSM file ({_one_line(exc)})")) from None
+    return OsmFeatures(tuple(bus), tuple(lay), tuple(places), frozenset(unsafe))
+
+
+def _centre(obj) -> tuple[float, float] | None:
+    """A node's location, or the mean of a way's node locations (None when they are unknown)."""
+    if obj.is_node():
+        return (obj.location.lat, obj.location.lon) if obj.location.valid() else None
+    points = [(n.lat, n.lon) for n in obj.nodes if n.location.valid()]
+    if not points:
+        return None
+    return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)

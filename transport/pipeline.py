@@ -19,6 +19,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from transport import progress
 from transport.budget import cost_run
 from transport.check import CheckFailed, check_folder
 from transport.datadir import area_osm_file
@@ -30,7 +31,7 @@ from transport.inputs import Inputs, read_inputs
 from transport.journeys import RUNS
 from transport.maps import route_geojson
 from transport.matrix import SnapWarning, travel_matrices
-from transport.network import load_network
+from transport.network import load_features, load_network
 from transport.optimise.partition import solve
 from transport.optimise.problem import solver_matrix
 from transport.optimise.reuse import Base
@@ -40,7 +41,7 @@ from transport.record import Run
 from transport.runfiles import folder_tables, write_folder
 from transport.scenarios import Scenario
 from transport.schemas import MOVES
-from transport.stops import plan_pickup_points
+from transport.stops import namer_for, place_names, plan_pickup_points
 from transport.summary import summarise_run
 
 log = logging.getLogger(__name__)
@@ -75,8 +76,9 @@ def run(scenario: Scenario, *, data_dir: Path | None = None, time_limit_s: float
     clock.step("inputs")
     log.info("Loaded %d pupils, %d schools, %d vehicle catalogue rows", len(inputs.pupils), len(inputs.schools),
              len(inputs.vehicles))
-    eligibility = _logged(lambda: assess_with_placements(inputs.pupils, inputs.schools, walk, scenario.policy, beyond,
-                                                         drive))
+    with progress.step(f"Eligibility: {len(inputs.pupils):,} pupils"):
+        eligibility = _logged(lambda: assess_with_placements(inputs.pupils, inputs.schools, walk, scenario.policy, beyond,
+                                                             drive))
     clock.step("eligibility")
     log.info("Eligible for transport: %d of %d pupils (%.1f%%)", int(eligibility["eligible"].sum()), len(eligibility),
              100 * eligibility["eligible"].mean() if len(eligibility) else 0.0)
@@ -84,18 +86,26 @@ def run(scenario: Scenario, *, data_dir: Path | None = None, time_limit_s: float
     if beyond:
         log.info("%d pupils attend %d schools beyond the road network: out-of-area placements, priced from contracts, "
                  "never routed", len(inputs.pupils) - len(local.pupils), len(beyond))
-    stops = plan_pickup_points(pickup_point_candidates(local.pupils, eligibility), drive, walk, scenario.policy)
+    features = load_features(source_of(scenario, data_dir))
+    with progress.step("Pick-up points"):
+        stops = plan_pickup_points(pickup_point_candidates(local.pupils, eligibility), drive, walk, scenario.policy,
+                                   features, dict(zip(local.schools["urn"].astype(str), local.schools["name"].astype(str),
+                                                      strict=True)))
     clock.step("pickup_points")
-    demand = build_demand(local.pupils, eligibility, local.schools, inputs.vehicles, scenario.policy, stops)
+    demand = build_demand(local.pupils, eligibility, local.schools, inputs.vehicles, scenario.policy, stops.pupils)
+    names = place_names(demand.locations, stops, local.schools, namer_for(drive, features))
     time_s, distance_m = _matrices(drive, demand.locations)
     clock.step("matrix")
     mode = demand.pupils["mode"]
-    log.info("%d pupils need a vehicle: %d door to door, %d from %d pick-up points", len(demand.pupils),
-             int((mode == "door").sum()), int((mode == "stop").sum()), demand.pupils.loc[mode == "stop", "stop_id"].nunique())
+    log.info("%d pupils need a vehicle: %d door to door, %d from %d pick-up points (%d shared by schools); "
+             "%d who could walk to one have none in reach and are collected from home", len(demand.pupils),
+             int((mode == "door").sum()), int((mode == "stop").sum()), len(stops.points),
+             int((stops.points["pupils_by_school"].str.count(":") > 1).sum()), len(stops.from_home))
     problems, solutions = _optimise(scenario, demand, inputs, time_s, distance_m, time_limit_s, clock, scheduler, base)
     costs = cost_run(scenario, inputs, eligibility, demand, problems, solutions, time_s, distance_m, moves, beyond)
     clock.step("costs")
-    result = Run(scenario, inputs, moves, eligibility, stops, demand, time_s, distance_m, problems, solutions, costs)
+    result = Run(scenario, inputs, moves, eligibility, stops, demand, time_s, distance_m, problems, solutions, costs,
+                 place_names=names)
     return _finished(result, drive, clock)
 
 
@@ -136,13 +146,17 @@ def run_and_write(scenario: Scenario, out_dir: Path, *, data_dir: Path | None = 
 def write_run_folder(result: Run, out_dir: Path, *, data_dir: Path | None = None, write_map: bool = True) -> Path:
     """A finished run's folder: tables, budget, route sheets, routes and (optionally) the map."""
     from transport.maps import write_route_map, write_routes_geojson
-    from transport.reports import write_budget, write_route_sheets
+    from transport.reports import write_budget
+    from transport.sheets import write_route_sheets
+    from transport.start_page import write_index
 
     renderers: tuple[Callable[[Run, Path], object], ...] = (write_budget, write_route_sheets, write_routes_geojson)
     if write_map:
         drive, _ = networks(result.scenario, data_dir)
         renderers += (lambda r, f: write_route_map(r, f, drive),)
-    write_folder(result, out_dir, renderers)
+    renderers += (write_index,)  # last: it links what the others wrote
+    with progress.step(f"Writing {out_dir}"):
+        write_folder(result, out_dir, renderers)
     log.info("Written: %s", out_dir)
     return out_dir
 
@@ -161,10 +175,15 @@ def eligibility_only(scenario: Scenario, *, data_dir: Path | None = None) -> tup
 
 def networks(scenario: Scenario, data_dir: Path | None) -> tuple[nx.MultiDiGraph, nx.MultiDiGraph]:
     """The scenario's drive and walk graphs (from the cache after the first build)."""
+    source = source_of(scenario, data_dir)
+    with progress.step(f"Road network: {source}"):
+        return load_network(source, "drive"), load_network(source, "walk")
+
+
+def source_of(scenario: Scenario, data_dir: Path | None) -> Path:
+    """The OSM extract (or graph file) the scenario's networks are built from."""
     data = scenario.data
-    source = area_osm_file(data.area, data_dir) if data.network == "area" else scenario.path(data.network)
-    log.info("Road network: %s", source)
-    return load_network(source, "drive"), load_network(source, "walk")
+    return area_osm_file(data.area, data_dir) if data.network == "area" else scenario.path(data.network)
 
 
 def bounds_of(drive: nx.MultiDiGraph) -> Bounds:
@@ -204,8 +223,9 @@ def _matrices(drive: nx.MultiDiGraph, locations: pd.DataFrame) -> tuple[np.ndarr
     time_s = np.zeros((n, n), dtype=np.int64)
     distance_m = np.zeros((n, n), dtype=np.int64)
     idx = np.flatnonzero(real)
-    m = _logged(lambda: travel_matrices(drive, locations["lat"].to_numpy(float)[idx], locations["lon"].to_numpy(float)[idx],
-                                        labels=[labels[i] for i in idx]))
+    with progress.step(f"Travel matrix: {len(idx):,} places"):
+        m = _logged(lambda: travel_matrices(drive, locations["lat"].to_numpy(float)[idx],
+                                            locations["lon"].to_numpy(float)[idx], labels=[labels[i] for i in idx]))
     if not np.isfinite(m.time_s).all():
         raise InputError("some locations cannot be reached by road from others (one-way dead ends?)")
     time_s[np.ix_(idx, idx)] = solver_matrix(m.time_s)
@@ -228,7 +248,8 @@ def _optimise(scenario: Scenario, demand, inputs: Inputs, time_s: np.ndarray, di
         log.info("Optimising the %s run: %d requests, %d vehicle types, %.0f s limit", name, len(problem.requests),
                  len(problem.vehicle_types), options.time_limit_s)
         start = Base(base.problems[name], base.solutions[name]) if base is not None else None
-        solutions[name] = solution = solve(problem, options, start)
+        with progress.timed(f"{name} run search", options.time_limit_s):
+            solutions[name] = solution = solve(problem, options, start)
         log.info("%s run: %d vehicles, %.1f km, %d requests unserved (%s, %.1f s)", name, solution.vehicles_used,
                  solution.total_distance_m / 1000, len(solution.unserved), solution.status, solution.solve_seconds)
         clock.step(f"optimise_{name}")

@@ -120,6 +120,16 @@ class Policy(BaseModel):
     stop_group_max_pupils: int = Field(16, description="Pupils of one school at one pick-up point are split into groups of at most this many, so groups can share vehicles.")
     mixed_school_vehicles: bool = Field(True, description="Pupils of different schools may share a vehicle.")
     pickup_point_max_walk_miles: float = Field(0.5, description="Mainstream pupils walk at most this far to a pick-up point.")
+    pickup_point_excluded_road_classes: tuple[str, ...] = Field(
+        ("motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link"),
+        description="Road classes (OSM highway=*) a pick-up point is never on, not even at a bus stop or lay-by: traffic "
+                    "there is fast and heavy, so pupils waiting and boarding at the kerb are at risk. Roundabouts, "
+                    "mini-roundabouts and traffic signals are never pick-up points either.")
+    pickup_point_road_classes: tuple[str, ...] = Field(
+        ("residential", "unclassified", "tertiary", "tertiary_link", "living_street"),
+        description="Where no bus stop is in reach, a pick-up point is a junction or lay-by on these quieter roads "
+                    "(a junction only when every road meeting there is one of them or a service road), where a "
+                    "vehicle can stop at the kerb.")
 
     @model_validator(mode="after")
     def _assessment_date_in_the_academic_year(self) -> Policy:

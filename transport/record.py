@@ -17,6 +17,7 @@ from transport.inputs import Inputs
 from transport.optimise.problem import RoutingProblem
 from transport.optimise.solution import Solution
 from transport.scenarios import Scenario
+from transport.stops import StopPlan
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Run:
     inputs: Inputs
     moves: pd.DataFrame  # schemas.MOVES: pupils a new provision moved
     eligibility: pd.DataFrame  # schemas.ELIGIBILITY
-    stops: pd.DataFrame  # schemas.PICKUP_POINTS
+    stops: StopPlan  # pick-up points: each pupil's, the stops themselves, who has none in reach
     demand: Demand
     time_s: np.ndarray  # drive seconds between demand.locations
     distance_m: np.ndarray
@@ -37,6 +38,7 @@ class Run:
     routes_geojson: dict = field(default_factory=dict)  # each vehicle run drawn along the roads it uses
     summary: dict = field(default_factory=dict)
     timings_s: dict[str, float] = field(default_factory=dict)
+    place_names: tuple[str, ...] = ()  # a name for each of demand.locations (a home: street and town only)
 
     @property
     def name(self) -> str:

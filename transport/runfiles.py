@@ -230,7 +230,8 @@ def write_folder(run: Run, out_dir: Path, renderers: tuple[Renderer, ...] = ()) 
 def _write_tables(run: Run, folder: Path) -> None:
     from transport.demand import not_routed
     from transport.eligibility import summarise
-    from transport.schemas import ELIGIBILITY_BY_REASON, MOVES, SCHOOLS_USED, TRANSPORTED
+    from transport.schemas import ELIGIBILITY_BY_REASON, MOVES, SCHOOLS_USED, STOPS, TRANSPORTED
+    from transport.stops import stops_geojson
 
     tables = folder_tables(run)
     for name, run_tables in tables.runs.items():
@@ -244,6 +245,8 @@ def _write_tables(run: Run, folder: Path) -> None:
     write_csv(MOVES.ordered(run.moves), folder / MOVES.file)
     write_csv(_with_int_columns(SCHOOLS_USED.ordered(run.schools), SCHOOLS_USED), folder / SCHOOLS_USED.file)
     write_csv(run.demand.locations, folder / LOCATIONS.file)
+    write_csv(_with_int_columns(run.stops.points, STOPS), folder / STOPS.file)
+    (folder / "stops.geojson").write_text(json.dumps(stops_geojson(run.stops.points)), encoding="utf-8")
     generated = {**run.inputs.generated, **run.costs.generated}
     for file, frame in generated.items():
         (folder / "inputs").mkdir(exist_ok=True)

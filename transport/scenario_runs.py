@@ -14,9 +14,10 @@ against the base of its own seed, to measure how far the search alone moves each
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from transport import progress
 from transport.inputs import Inputs
 from transport.journeys import RUNS
 from transport.optimise.reuse import Base, offered
@@ -31,9 +32,10 @@ def run_scenarios(specs: list[Scenario], *, data_dir: Path | None = None, time_l
     """`runs[k][i]`: scenario i of repeat k (its seed is the first seed + k); scenario 0 is the base."""
     first = specs[0].optimise.seed if seed is None else seed
     seeds = [first + k for k in range(repeats)]
-    bases = _run_all([(specs[0], s, None) for s in seeds], data_dir, time_limit_s, workers, scheduler)
-    jobs = [(spec, s, bases[k]) for k, s in enumerate(seeds) for spec in specs[1:]]
-    others = iter(_run_all(jobs, data_dir, time_limit_s, workers, scheduler))
+    with progress.counted("Scenarios", len(specs) * repeats):
+        bases = _run_all([(specs[0], s, None) for s in seeds], data_dir, time_limit_s, workers, scheduler)
+        jobs = [(spec, s, bases[k]) for k, s in enumerate(seeds) for spec in specs[1:]]
+        others = iter(_run_all(jobs, data_dir, time_limit_s, workers, scheduler))
     repeated = [[bases[k], *(next(others) for _ in specs[1:])] for k in range(repeats)]
     return [shared(runs, data_dir) for runs in repeated]
 
@@ -85,13 +87,22 @@ def _run_all(jobs: list[tuple[Scenario, int, Run | None]], data_dir: Path | None
     """Each (scenario, seed, base) run: in processes here (the cores shared between them), or on Dask."""
     data = str(data_dir) if data_dir else None
     if scheduler is not None:
-        return _on_dask(jobs, data_dir, time_limit_s, scheduler)
+        runs = _on_dask(jobs, data_dir, time_limit_s, scheduler)
+        for run in runs:
+            progress.task_finished(run.name)
+        return runs
     concurrent = max(1, min(workers, len(jobs)))
     each = max(1, workers // concurrent)
     if concurrent == 1:
-        return [run_scenario(spec, s, base, data, time_limit_s, each) for spec, s, base in jobs]
-    with ProcessPoolExecutor(max_workers=concurrent) as pool:
+        runs = []
+        for spec, s, base in jobs:
+            runs.append(run_scenario(spec, s, base, data, time_limit_s, each))
+            progress.task_finished(spec.name)
+        return runs
+    with ProcessPoolExecutor(max_workers=concurrent, initializer=progress.worker_started) as pool:
         futures = [pool.submit(run_scenario, spec, s, base, data, time_limit_s, each) for spec, s, base in jobs]
+        for done in as_completed(futures):
+            progress.task_finished(done.result().name)
         return [f.result() for f in futures]
 
 

@@ -251,6 +251,24 @@ PICKUP_POINTS = Table("pickup_points", "pickup_points.csv", "the pick-up point o
     _c("stop_lon", "float", "Longitude.", "degrees"), _c("walk_to_stop_m", "float", "Walk from home.", "m"),
 ))
 
+STOPS = Table("stops", "stops.csv", "one row per pick-up point: where it is, what it is called, whom it serves.", (
+    _c("stop_id", "string", "Pick-up point id, as in transported_pupils.csv and the route sheets.", required=True),
+    _c("name", "string", "The name a driver and a family find it by, from OpenStreetMap: the bus stop's name, or the "
+       "street (and the street it meets) and the town or village.", required=True),
+    _c("kind", "string", "bus_stop, junction or layby.", required=True),
+    _c("road", "string", "The road the vehicle stops on (a junction: the roads that meet there)."),
+    _c("road_class", "string", "Its OSM class (highway=*): never one of the policy's excluded classes.", required=True),
+    _c("locality", "string", "The nearest town or village ('near ...' when over 1.5 km away)."),
+    _c("lat", "float", "Latitude.", "degrees", required=True),
+    _c("lon", "float", "Longitude.", "degrees", required=True),
+    _c("osm_id", "int", "OpenStreetMap node of the bus stop, lay-by or junction."),
+    _c("pupils", "int", "Pupils who walk to it.", "pupils", required=True),
+    _c("schools", "string", "Names of the schools they attend, ';'-separated."),
+    _c("pupils_by_school", "string", "Pupils by school URN, e.g. '120229: 12; 137340: 3'.", required=True),
+    _c("furthest_walk_m", "float", "The longest walk to it, on the walk graph.", "m", required=True),
+    _c("mean_walk_m", "float", "The mean walk to it.", "m"),
+))
+
 MOVES = Table("moves", "moved_pupils.csv", "pupils a new provision moves, and their journey change.", (
     _c("pupil_id", "string", "Pseudonymous id."), _c("from_urn", "string", "School before."),
     _c("to_urn", "string", "The new provision."), _c("drive_km_before", "float", "Drive to the school before.", "km"),
@@ -497,15 +515,23 @@ BUDGET_LINES = Table("budget_summary", "budget/summary.csv", "the budget's headl
 ))
 
 ROUTE_SHEET = Table("route_sheet", "route_sheets/<vehicle>.csv", "an operator's running order for one vehicle run.", (
-    _c("order", "int", "Stop order."), _c("time", "clock", "Time at the stop.", "HH:MM"), _c("action", "string", "What happens."),
-    _c("pupils", "ids", "Pupils (pseudonymous)."), _c("needs", "string", "wheelchair, assistant, travels alone."),
-    _c("school", "string", "School."), _c("at", "string", "Where."), _c("load", "int", "Seats in use after.", "seats"),
+    _c("order", "int", "Stop order, from 0 at the depot.", required=True),
+    _c("time", "clock", "Time at the stop.", "HH:MM", required=True),
+    _c("action", "string", "Leave depot, Pick up, Drop off or Return to depot.", required=True),
+    _c("at", "string", "Where, by name: the pick-up point, the school, the depot; a door-to-door stop gives the street "
+       "only (the house number is on the council's own list).", required=True),
+    _c("stop_id", "string", "Pick-up point id (empty elsewhere)."),
+    _c("pupils", "ids", "Pupils boarding or alighting (pseudonymous ids)."),
+    _c("needs", "string", "wheelchair, assistant, travels alone."),
+    _c("school", "string", "School of the pupils."),
+    _c("load", "int", "Seats in use after the stop.", "seats"),
+    _c("wheelchairs", "int", "Wheelchairs aboard after the stop.", "spaces"),
     _c("ride_min", "float", "Ride at drop-off.", "min"),
 ))
 
 #: Tables documented in the README (inputs people prepare, and the outputs scripts read).
 DOCUMENTED: tuple[Table, ...] = (PUPILS, SCHOOLS, VEHICLES, CONTRACTS, ELIGIBILITY, ELIGIBILITY_ACTIONS, ROUTES, UNSERVED,
-                                  BUDGET_PUPILS, SAVINGS_PLAN, FORECAST)
+                                  BUDGET_PUPILS, SAVINGS_PLAN, FORECAST, STOPS, ROUTE_SHEET)
 
 
 def markdown(tables: Iterable[Table] = DOCUMENTED) -> str:

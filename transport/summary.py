@@ -30,6 +30,10 @@ def summarise_run(run: Run) -> dict:
         "pupils_unserved": len(left_out),
         "pupils_door_to_door": int((transported["mode"] == "door").sum()),
         "pickup_points": int(transported.loc[transported["mode"] == "stop", "stop_id"].nunique()),
+        "pickup_points_shared": int((run.stops.points["pupils_by_school"].str.count(":") > 1).sum()),
+        # could walk to a pick-up point, but no safe one is within the policy's walk: collected from home
+        "pupils_from_home_no_pickup_point": len(run.stops.from_home),
+        "walk_to_stop_m": walk_statistics(transported),
         "requests_unserved": {name: len(s.unserved) for name, s in run.solutions.items()},
         "eligibility_by_reason": {r.reason_code: int(r.pupils) for r in by_reason.itertuples(index=False)},
         "vehicles_by_type": vehicles_by_type(run),
@@ -69,3 +73,9 @@ def ride_statistics(run: Run) -> dict:
     arr = np.asarray(minutes, dtype=float)
     return {"mean": round(float(arr.mean()), 1), "p50": round(float(np.percentile(arr, 50)), 1),
             "p90": round(float(np.percentile(arr, 90)), 1), "max": round(float(arr.max()), 1)}
+
+
+def walk_statistics(transported) -> dict:
+    """Mean and longest walk to a pick-up point, in metres, over the pupils who walk to one."""
+    metres = transported.loc[transported["mode"] == "stop", "walk_to_stop_m"].astype(float)
+    return {"mean": round(float(metres.mean()), 1), "max": round(float(metres.max()), 1)} if len(metres) else {}

@@ -92,7 +92,7 @@ def _search_partitions(problem: RoutingProblem, parts: dict[str, tuple[Request, 
     subs = {key: _sub_problem(problem, part, shares[key]) for key, part in parts.items()}
     budget = _search_budget(options, started)
     total = sum(len(part) for part in parts.values())
-    plans, tasks = {}, []
+    plans, tasks, labels = {}, [], []
     for key, sub in subs.items():
         servable, unserved = servable_part(sub, problem.vehicle_types)
         limit = max(MIN_PARTITION_SECONDS, budget * len(sub.requests) / total)
@@ -101,9 +101,10 @@ def _search_partitions(problem: RoutingProblem, parts: dict[str, tuple[Request, 
         start, start_config = starts.get(key, (None, None))
         tasks += [(search, (servable, config, share, start if start_config in (None, config) else None))
                   for config, share in configs]
+        labels += [f"partition {key or 'all'}"] * len(configs)
     log.info("  %d searches of %d partitions, %.0f s of search each process (%s)", len(tasks), len(parts), budget,
              "Dask" if options.scheduler is not None else f"{options.workers} processes")
-    results = run_tasks(tasks, options.workers, options.scheduler)
+    results = run_tasks(tasks, options.workers, options.scheduler, labels)
     log.info("  searches done (%.1f s)", clock.perf_counter() - started)
     solutions = {}
     for key, (servable, unserved, configs, first, count) in plans.items():
