@@ -94,3 +94,29 @@ def test_changing_one_partition_leaves_the_others_routes_as_they_were(compared: 
     the pick-up point runs."""
     assert stops_of(compared["added"], "send") == stops_of(compared["base"], "send")
     assert stops_of(compared["removed"], "mainstream") == stops_of(compared["base"], "mainstream")
+
+
+def test_routes_carried_between_runs_keep_each_request_at_its_own_place_when_two_share_a_name() -> None:
+    """Two schools' pick-up points at the same spot share a name; a carried visit goes to the
+    place its request names, not to whichever of the two the name was last seen at."""
+    import numpy as np
+
+    from transport.optimise.problem import Request, RoutingProblem, VehicleType
+    from transport.optimise.reuse import translated
+    from transport.optimise.solution import Route, Visit
+
+    def problem(names: tuple[str, ...], stop_of: dict[str, int]) -> RoutingProblem:
+        n = len(names)
+        requests = tuple(Request(request_id=f"S1-{g}", pickup=stop_of[g], delivery=names.index(f"school:{g}"), members=(f"P{g}",), group=g)
+                         for g in ("A", "B"))
+        return RoutingProblem(np.zeros((n, n), dtype=np.int64), np.zeros((n, n), dtype=np.int64), requests,
+                              (VehicleType(catalogue_type="bus", seats=16),), location_names=names)
+
+    source = problem(("depot:D", "stop:1,1", "stop:1,1", "school:A", "school:B"), {"A": 1, "B": 2})
+    target = problem(("depot:D", "school:A", "school:B", "stop:1,1", "extra", "stop:1,1"), {"A": 5, "B": 3})
+    route = Route(0, "bus", (Visit(0, "start"), Visit(1, "pickup", "S1-A"), Visit(2, "pickup", "S1-B"),
+                             Visit(3, "delivery", "S1-A"), Visit(4, "delivery", "S1-B"), Visit(0, "end")), 0, 0)
+    (carried,) = translated(source, (route,), target)
+    where = {(v.kind, v.request_id): v.location for v in carried.visits}
+    assert where[("pickup", "S1-A")] == 5 and where[("pickup", "S1-B")] == 3
+    assert where[("delivery", "S1-A")] == 1 and where[("delivery", "S1-B")] == 2

@@ -124,6 +124,10 @@ class CheckFailed(Exception):
     def __str__(self) -> str:
         return format_report(self.violations)
 
+    def __reduce__(self) -> tuple:
+        """Sent back from a worker process whole: its violations, not the report text."""
+        return (CheckFailed, (self.violations,))
+
 
 # --------------------------------------------------------------------------- entry points
 

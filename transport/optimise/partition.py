@@ -60,7 +60,12 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None, base: Ba
     solutions: dict[str, Solution] = {key: Solution(routes, kept_unserved[key], _cost(problem, routes, kept_unserved[key]), "OK",
                                                     0.0, "kept", {}) for key, routes in kept.items()}
     if changed:
-        shares, firsts = _allocate(problem, changed, options, left) if len(changed) > 1 else ({k: left for k in changed}, {})
+        if base is not None:
+            shares, firsts = _from_base(problem, changed, base, left), {}
+        elif len(changed) > 1:
+            shares, firsts = _allocate(problem, changed, options, left)
+        else:
+            shares, firsts = {k: left for k in changed}, {}
         allocation |= shares
         starts = {key: _base_start(problem, base, key) or firsts.get(key, (None, None)) for key in changed}
         solutions |= _search_partitions(problem, changed, shares, starts, options, started)
@@ -99,6 +104,9 @@ def _search_partitions(problem: RoutingProblem, parts: dict[str, tuple[Request, 
         configs = search_tasks(servable, dataclasses.replace(options, time_limit_s=limit)) if servable else []
         plans[key] = (servable, unserved, [c for c, _ in configs], len(tasks), len(configs))
         start, start_config = starts.get(key, (None, None))
+        if start is not None and start_config is None and configs:  # a base's routes: one search from them, all the time
+            configs = [(configs[0][0], dataclasses.replace(configs[0][1], time_limit_s=limit))]
+            plans[key] = (servable, unserved, [c for c, _ in configs], len(tasks), 1)
         tasks += [(search, (servable, config, share, start if start_config in (None, config) else None))
                   for config, share in configs]
         labels += [f"partition {key or 'all'}"] * len(configs)
@@ -132,7 +140,7 @@ def _kept(problem: RoutingProblem, parts: dict[str, tuple[Request, ...]], base: 
         if not same_partition(base, base_part, base_fleet, problem, part, fleet):
             continue
         routes = translated(base.problem, base.routes(key), problem)
-        served = {v.request_id for r in routes for v in r.visits}
+        served = {v.request_id for r in routes for v in r.visits if v.request_id}
         left = {u.request_id for u in base.solution.unserved} & {r.request_id for r in base_part}
         ids = {r.request_id: t.request_id for r, t in zip(sorted(base_part, key=lambda r: request_signature(base.problem, r)),
                                                           sorted(part, key=lambda r: request_signature(problem, r)), strict=True)}
@@ -143,6 +151,27 @@ def _kept(problem: RoutingProblem, parts: dict[str, tuple[Request, ...]], base: 
                               if u.request_id in left)
         allocation[key] = dict(share)
     return kept, unserved, allocation
+
+
+def _from_base(problem: RoutingProblem, changed: dict[str, tuple[Request, ...]], base: Base,
+               left: dict[str, int]) -> dict[str, dict[str, int]]:
+    """The changed partitions' shares when a base ran first: each asks for the base's share for it
+    grown with its requests (a new partition asks for none), and what the base's partitions left
+    over beyond the asks is split between them in proportion to their requests."""
+    before = {key: sum(r.partition == key for r in base.problem.requests) for key in changed}
+    growth = {key: max(1.0, len(part) / before[key]) if before[key] else 1.0 for key, part in changed.items()}
+    held = {key: base.allocation(key) or {} for key in changed}
+    shares: dict[str, dict[str, int]] = {key: {} for key in changed}
+    for pool, n in left.items():
+        asked = {key: math.ceil(share.get(pool, 0) * growth[key]) for key, share in held.items()}
+        if sum(asked.values()) >= n:  # the base's shares alone take the pool: split it in their proportion
+            split = _split(n, asked)
+        else:
+            extra = _split(n - sum(asked.values()), {key: len(part) for key, part in changed.items()})
+            split = {key: asked[key] + extra[key] for key in changed}
+        for key in changed:
+            shares[key][pool] = split[key]
+    return shares
 
 
 def _left_after(problem: RoutingProblem, allocation: dict[str, dict[str, int]]) -> dict[str, int]:

@@ -67,22 +67,24 @@ def translated(source: RoutingProblem, routes: tuple[Route, ...], target: Routin
     """`routes` of `source` in `target`'s terms: request ids and location indices by content.
     Visits of requests `target` does not have are dropped (a route left empty is dropped too);
     times and loads are kept, so a route carried whole is exactly the base's."""
-    ids = {request_signature(target, r): r.request_id for r in target.requests}
+    ids = {request_signature(target, r): r for r in target.requests}
     rename = {r.request_id: ids.get(request_signature(source, r)) for r in source.requests}
     index = {name: k for k, name in enumerate(target.location_names)}
     out = []
     for route in routes:
         visits = []
         for v in route.visits:
+            if v.kind in ("pickup", "delivery"):  # two places may share a name: the request says which it is
+                mine = rename.get(v.request_id)
+                if mine is None:
+                    continue
+                visits.append(dataclasses.replace(v, location=mine.pickup if v.kind == "pickup" else mine.delivery,
+                                                  request_id=mine.request_id))
+                continue
             location = index.get(source.location_names[v.location]) if source.location_names else v.location
             if location is None:
                 break
-            if v.kind in ("pickup", "delivery"):
-                if rename.get(v.request_id) is None:
-                    continue
-                visits.append(dataclasses.replace(v, location=location, request_id=rename[v.request_id]))
-            else:
-                visits.append(dataclasses.replace(v, location=location))
+            visits.append(dataclasses.replace(v, location=location))
         else:
             if any(v.kind in ("pickup", "delivery") for v in visits):
                 out.append(dataclasses.replace(route, visits=tuple(visits)))
@@ -96,7 +98,10 @@ def projected(problem: RoutingProblem, routes: tuple[Route, ...]) -> tuple[Route
     from transport.optimise.model import build_model, routes_from
     from transport.optimise.timing import cumul_ride_limit
 
-    built = build_model(problem, ride_limit=cumul_ride_limit)
+    ids = {v.request_id for r in routes for v in r.visits if v.request_id}
+    problem = dataclasses.replace(problem, requests=tuple(r for r in problem.requests if r.request_id in ids),
+                                  incompatible=tuple(p for p in problem.incompatible if p[0] in ids and p[1] in ids))
+    built = build_model(problem, ride_limit=cumul_ride_limit)  # only these routes' requests: each route is timed alone
     indices = routes_from(problem, built, Solution(routes, (), 0, "OK", 0.0))
     stops = sum(v.kind in ("pickup", "delivery") for r in routes for v in r.visits)
     if indices is None or sum(map(len, indices)) != stops:  # a route found no vehicle of its kind here
@@ -128,7 +133,7 @@ def offered(target: Base, source: Base) -> Solution | None:
         candidate = translated(source.problem, source.routes(key), target.problem)
         served = {v.request_id for r in mine for v in r.visits if v.request_id}
         theirs = {v.request_id for r in candidate for v in r.visits if v.request_id}
-        if not candidate or not served <= theirs or not _fits(target, key, candidate):
+        if not candidate or not served <= theirs or _same(candidate, mine) or not _fits(target, key, candidate):
             continue
         timed = projected(target.problem, candidate)
         if timed is None or cost(timed) >= cost(mine):
@@ -144,6 +149,13 @@ def offered(target: Base, source: Base) -> Solution | None:
     objective = cost(tuple(routes)) + target.problem.unserved_penalty * nodes
     return dataclasses.replace(target.solution, routes=tuple(routes), unserved=tuple(unserved), objective=int(objective),
                                stats={**target.solution.stats, "offered_from": "another scenario"})
+
+
+def _same(routes: tuple[Route, ...], others: tuple[Route, ...]) -> bool:
+    """The same vehicles calling at the same places for the same requests in the same order."""
+    def plan(rs: tuple[Route, ...]) -> list[tuple]:
+        return sorted((r.vehicle_type, tuple((v.kind, v.request_id, v.location) for v in r.visits)) for r in rs)
+    return plan(routes) == plan(others)
 
 
 def _fits(target: Base, key: str, routes: tuple[Route, ...]) -> bool:
