@@ -182,7 +182,12 @@ def test_pick_up_points_show_their_names_and_the_pupils_schools(browser, town_ou
     assert len(stops) >= 1 and (stops["name"].str.len() > 0).all()
     assert browser.execute_script("return document.querySelectorAll('path.transport-stop').length") == len(stops)
     assert sorted(browser.execute_script("return window.transportMap.stopNames()")) == sorted(stops["name"])
-    browser.execute_script("window.transportMap.map.setView(arguments[0], 15)", [stops["lat"].iat[0], stops["lon"].iat[0]])
+    browser.execute_script("window.transportMap.map.setView(arguments[0], 15, {animate: false})", [stops["lat"].iat[0], stops["lon"].iat[0]])
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 5).until(lambda b: b.execute_script(  # drawn where the new view puts it
+        "var p = document.querySelector('path.transport-stop'), r = p.getBoundingClientRect();"
+        "return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === p;"))
     browser.find_element("css selector", "path.transport-stop").click()
     popup = _popup_text(browser)
     assert stops["name"].iat[0] in popup and "Valley Academy <script>window.__pwned = 1</script>" in popup
