@@ -43,13 +43,20 @@ NODES = {
 NODE_IDS = {name: i + 1 for i, name in enumerate(NODES)}
 
 
-def town_xml(block_m: float = 100.0, extra_ways: list[tuple[list[str], dict[str, str]]] | None = None) -> str:
-    """OSM XML for the town; `block_m` scales every block (eligibility tests use miles)."""
+def town_xml(block_m: float = 100.0, extra_ways: list[tuple[list[str], dict[str, str]]] | None = None,
+             extra_nodes: list[tuple[float, float, dict[str, str]]] | None = None) -> str:
+    """OSM XML for the town; `block_m` scales every block (eligibility tests use miles).
+    `extra_nodes` are tagged points on no way (bus stops), at (x, y) in the grid's units."""
     scale = block_m / 100.0
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="transport-tests">']
     for name, (x, y) in NODES.items():
         lat, lon = lat_lon(x * scale, y * scale)
         lines.append(f'  <node id="{NODE_IDS[name]}" version="1" lat="{lat:.9f}" lon="{lon:.9f}"/>')
+    for k, (x, y, tags) in enumerate(extra_nodes or [], start=1000):
+        lat, lon = lat_lon(x * scale, y * scale)
+        lines.append(f'  <node id="{k}" version="1" lat="{lat:.9f}" lon="{lon:.9f}">')
+        lines += [f'    <tag k="{key}" v="{value}"/>' for key, value in tags.items()]
+        lines.append("  </node>")
     ways: list[tuple[list[str], dict[str, str]]] = [
         (["A", "B", "C"], {"highway": "residential", "name": "South Street", "maxspeed": "30 mph"}),
         (["D", "E", "F"], {"highway": "residential", "name": "North Street"}),

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import _at, write_town_case
+from tests.conftest import MILE, _at, write_town_case
+from tests.osm_fixture import town_xml
 from transport.compare import compare
 
 MAINSTREAM = {"M1": (0.2, 1), "M2": (0.4, 1), "M3": (0.6, 1), "M4": (2, 0.2), "M5": (1.8, 0), "M6": (1.6, 0)}
@@ -30,12 +31,16 @@ def pupils(base: pd.DataFrame, homes: dict[str, tuple[float, float]]) -> pd.Data
 @pytest.fixture(scope="module")
 def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = write_town_case(tmp_path_factory.mktemp("stability"), school_name="Valley Academy")
+    stops = [(30, 100, {"highway": "bus_stop", "name": "North Street West"}),
+             (70, 100, {"highway": "bus_stop", "name": "North Street East"}),
+             (180, 0, {"highway": "bus_stop", "name": "South Street East"})]
+    (folder / "town.osm").write_text(town_xml(block_m=MILE, extra_nodes=stops), encoding="utf-8")
     send = pd.read_csv(folder / "pupils.csv", dtype=str)
     pupils(send, MAINSTREAM).to_csv(folder / "pupils.csv", index=False)
     pupils(send, MAINSTREAM | ADDED).to_csv(folder / "pupils_added.csv", index=False)
     pupils(send[send["pupil_id"] != "P3"], MAINSTREAM).to_csv(folder / "pupils_removed.csv", index=False)
     policy = ('[policy]\nboarding_minutes = 2\nstatutory_walking_distance_8_plus_miles = 0.4\n'
-              'pickup_point_max_walk_miles = 0.15\n[optimise]\ntime_limit_s = 1\nworkers = 1\n')
+              'pickup_point_max_walk_miles = 0.35\n[optimise]\ntime_limit_s = 1\nworkers = 1\n')
     (folder / "base.toml").write_text(f'name = "base"\nbase = "baseline.toml"\n{policy}', encoding="utf-8")
     for name, file in (("same", "pupils.csv"), ("added", "pupils_added.csv"), ("removed", "pupils_removed.csv")):
         (folder / f"{name}.toml").write_text(f'name = "{name}"\nbase = "base.toml"\n[data]\npupils = "{file}"\n',
