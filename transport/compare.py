@@ -20,11 +20,12 @@ import pandas as pd
 
 from transport import progress
 from transport.cells import write_csv
+from transport.differences import by_route, by_school, pupils_affected
 from transport.journeys import RUNS
 from transport.optimise.solution import rides_s
 from transport.record import Run
 from transport.scenarios import load_scenario
-from transport.schemas import MANIFEST_FILE
+from transport.schemas import COMPARISON_BY_ROUTE, COMPARISON_BY_SCHOOL, MANIFEST_FILE
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,8 @@ def compare(paths: list[Path], out_dir: Path, *, data_dir: Path | None = None, t
             seed: int | None = None, repeats: int = 1, workers: int = 2, parallel: bool = True, scheduler: str | None = None,
             map_first: bool = False) -> dict:
     """Run the scenarios (see `transport.scenario_runs`), write each one's folder and
-    comparison.csv/.html/summary.json and a map; with `repeats`, each figure's spread over seeds.
+    comparison.csv/.html/summary.json, where the money moves (comparison_by_school.csv,
+    comparison_by_route.csv) and a map; with `repeats`, each figure's spread over seeds.
 
     With `map_first`, the first scenario's folder also has its own map.html (the demo's baseline).
     """
@@ -51,8 +53,11 @@ def compare(paths: list[Path], out_dir: Path, *, data_dir: Path | None = None, t
                              workers=workers if parallel else 1, scheduler=scheduler)
     ordered = repeated[0]
     _write_folders(ordered, out_dir, data_dir, map_first, workers if parallel and scheduler is None else 1)
-    table = comparison_table(ordered, repeated)
+    routes, schools = by_route(ordered), by_school(ordered)
+    table = comparison_table(ordered, repeated, routes)
     write_csv(table, out_dir / "comparison.csv")
+    write_csv(schools, out_dir / COMPARISON_BY_SCHOOL.file)
+    write_csv(routes, out_dir / COMPARISON_BY_ROUTE.file)
     (out_dir / "summary.json").write_text(json.dumps({"scenarios": _json_safe(table.to_dict(orient="records"))}, indent=2,
                                                      default=str, allow_nan=False), encoding="utf-8")
     html_path = out_dir / "comparison.html"
@@ -83,7 +88,8 @@ def _write_folders(runs: list[Run], out_dir: Path, data_dir: Path | None, map_fi
             f.result()
 
 
-COMPARISON_FILES = ("comparison.csv", "comparison.html", "comparison_map.html", "summary.json", MANIFEST_FILE)
+COMPARISON_FILES = ("comparison.csv", COMPARISON_BY_SCHOOL.file, COMPARISON_BY_ROUTE.file, "comparison.html",
+                    "comparison_map.html", "summary.json", MANIFEST_FILE)
 
 
 def _clear_comparison(out_dir: Path) -> None:
@@ -98,14 +104,17 @@ def _write_manifest(out_dir: Path, names: list[str]) -> None:
     (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
-def comparison_table(runs: list[Run], repeated: list[list[Run]] | None = None) -> pd.DataFrame:
+def comparison_table(runs: list[Run], repeated: list[list[Run]] | None = None, routes: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per scenario with its change from the first; with repeats over seeds, the spread
     (highest less lowest) of the annual cost and of the change, and whether the change is
     within that spread (the search alone could make it). Payback is `payback` of the first
-    repeat's runs; with repeats, its lowest and highest over every seed's comparison."""
+    repeat's runs; with repeats, its lowest and highest over every seed's comparison.
+    Pupils affected: `transport.differences.pupils_affected`, from `routes` (`by_route`)."""
     table = pd.DataFrame([_comparison_row(run) for run in runs])
     base = table.iloc[0]
     table["change_vs_base_gbp"] = (table["annual_cost_gbp"] - base["annual_cost_gbp"]).round(2)
+    routes = by_route(runs) if routes is None else routes
+    table["pupils_affected"] = [pupils_affected(runs[0], run, routes[routes["scenario"] == run.name]) for run in runs]
     repeated = repeated or [runs]
     costs = pd.DataFrame([[r.summary["annual_cost_gbp"] for r in rep] for rep in repeated])
     changes = costs.sub(costs[0], axis=0)
@@ -116,14 +125,22 @@ def comparison_table(runs: list[Run], repeated: list[list[Run]] | None = None) -
                                            enumerate(zip(table["change_vs_base_gbp"], table["change_spread_gbp"], strict=True))]
                                            if len(repeated) > 1 else None)
     table["forecast_change_vs_base_gbp"] = table["forecast_final_year_p50_gbp"] - base["forecast_final_year_p50_gbp"]
+    for column, values in payback_columns(repeated).items():
+        table[column] = values
+    return table
+
+
+def payback_columns(repeated: list[list[Run]]) -> dict[str, list]:
+    """Each scenario's `scenario_payback` against the base of its own seed: the first seed's years
+    and reason, and with repeats the lowest and highest years over the seeds (infinity: never)."""
     paybacks = [[scenario_payback(rep[0], run) if k else Payback(None, "the base") for k, run in enumerate(rep)]
                 for rep in repeated]
-    table["payback_years"] = [_rounded(p.years) for p in paybacks[0]]
-    spread = [[p.years for p in rep] for rep in zip(*paybacks, strict=True)]
-    table["payback_years_low"] = [_rounded(min(y)) if len(repeated) > 1 and None not in y else None for y in spread]
-    table["payback_years_high"] = [_rounded(max(y)) if len(repeated) > 1 and None not in y else None for y in spread]
-    table["payback_note"] = [p.reason for p in paybacks[0]]
-    return table
+    spread = [[p.years for p in seeds] for seeds in zip(*paybacks, strict=True)]
+    several = len(repeated) > 1
+    return {"payback_years": [_rounded(p.years) for p in paybacks[0]],
+            "payback_years_low": [_rounded(min(y)) if several and None not in y else None for y in spread],
+            "payback_years_high": [_rounded(max(y)) if several and None not in y else None for y in spread],
+            "payback_note": [p.reason for p in paybacks[0]]}
 
 
 def _rounded(years: float | None) -> float | None:
