@@ -6,7 +6,9 @@ opens the map) for a comparison of the hand-made town.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import unquote, urlparse
 
 import numpy as np
 import pandas as pd
@@ -144,3 +146,137 @@ def test_pupils_who_gain_or_lose_transport_or_move_school_are_affected() -> None
     base = _routing_run("base", [("taxi", [("P1", "home:P1")])], {"P1": (True, "S"), "P2": (True, "S"), "P3": (False, "S")})
     scenario = _routing_run("s", [("taxi", [("P1", "home:P1")])], {"P1": (True, "S"), "P2": (True, "NEW"), "P3": (True, "S")})
     assert pupils_affected(base, scenario, by_route([base, scenario])) == 2
+
+
+# ------------------------------------------------------------------------------ the page in headless Chromium
+
+HOSTILE = "<script>window.__pwned = 1</script><img src=x onerror='window.__pwned = 2'>"
+
+
+@pytest.fixture(scope="module")
+def compared_town(tmp_path_factory: pytest.TempPathFactory):
+    """The hand-made town compared three ways, twice over seeds, 1 s searches: the base, a unit
+    whose description and name are hostile markup, and one more SEND pupil (dearer)."""
+    from tests.conftest import _at, write_town_case
+    from transport.compare import compare
+
+    folder = write_town_case(tmp_path_factory.mktemp("comparison-page"))
+    unit = (folder / "unit.toml").read_text(encoding="utf-8")
+    unit = unit.replace('name = "town-unit"\n', f'name = "town-unit"\ndescription = "A unit {HOSTILE.replace(chr(39), "")}"\n')
+    unit = unit.replace('name = "Valley SEMH unit"', 'name = "Unit <script>window.__pwned = 3</script>"')
+    (folder / "unit.toml").write_text(unit, encoding="utf-8")
+    pupils = pd.read_csv(folder / "pupils.csv", dtype=str)
+    lat, lon = _at(1.5, 1)
+    extra = pupils.iloc[[0]].assign(pupil_id="P5", lat=str(lat), lon=str(lon))
+    pd.concat([pupils, extra]).to_csv(folder / "pupils_more.csv", index=False)
+    (folder / "more.toml").write_text('name = "town-more"\nbase = "baseline.toml"\ndescription = "One more pupil"\n'
+                                      '[data]\npupils = "pupils_more.csv"\n', encoding="utf-8")
+    out = folder / "compare"
+    result = compare([folder / "baseline.toml", folder / "unit.toml", folder / "more.toml"], out, time_limit_s=1,
+                     repeats=2, parallel=False, map_first=True)
+    return result, out
+
+
+def test_the_comparison_writes_where_the_money_moves(compared_town) -> None:
+    result, out = compared_town
+    table = pd.read_csv(out / "comparison.csv").set_index("scenario")
+    assert table.at["town-unit", "change_vs_base_gbp"] < 0 < table.at["town-more", "change_vs_base_gbp"]
+    assert table.at["town-unit", "payback_years"] > 0 and "capital cost" in table.at["town-unit", "payback_note"]
+    assert table.at["town-unit", "payback_years_low"] <= table.at["town-unit", "payback_years"] <= table.at["town-unit", "payback_years_high"]
+    assert table.at["town-unit", "pupils_affected"] >= 2
+    schools = pd.read_csv(out / "comparison_by_school.csv", dtype={"school_urn": str})
+    unit = schools[schools["scenario"] == "town-unit"].set_index("school_urn")
+    assert unit.at["NEW-1", "pupils_change_vs_base"] == 2 and unit.at["NEW-1", "change_vs_base_gbp"] > 0
+    routes = pd.read_csv(out / "comparison_by_route.csv")
+    for name in ("town-unit", "town-more"):
+        mine = routes[routes["scenario"] == name]
+        assert mine["change_gbp"].sum() == pytest.approx(table.at[name, "change_vs_base_gbp"], abs=1.0)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium as tests/test_maps_browser.py opens it, at A4 landscape's width (96 dpi)."""
+    from tests.test_maps_browser import CHROMIUM, DRIVER
+
+    if not (CHROMIUM and DRIVER):
+        pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1123,794"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_the_page_opens_offline_with_a_card_per_scenario_and_escaped_text(browser, compared_town) -> None:
+    from tests.test_maps_browser import ARTIFACTS
+
+    _, out = compared_town
+    page = (out / "comparison.html").read_text(encoding="utf-8")
+    assert "@page { size: A4 landscape" in page
+    assert "http://" not in page and "https://" not in page and " src=" not in page.replace("&lt;img src=", "")
+    browser.get_log("browser")
+    browser.set_window_size(1123, 794)
+    browser.get((out / "comparison.html").resolve().as_uri())
+    severe = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert severe == []
+    assert browser.execute_script("return window.__pwned") is None
+    cards = browser.find_elements("css selector", ".card")
+    assert [c.get_attribute("data-scenario") for c in cards] == ["town", "town-unit", "town-more"]
+    assert "<script>window.__pwned = 1</script>" in cards[1].text
+    assert "Payback:" in cards[1].text and "a year, saving" in cards[1].text and "a year, extra cost" in cards[2].text
+    assert "Unit <script>window.__pwned = 3</script>" in browser.find_element("css selector", "table.schools").text
+    bars = browser.find_elements("css selector", "svg rect.bar")
+    assert bars and {b.get_attribute("data-scenario") for b in bars} == {"town", "town-unit", "town-more"}
+    assert all(float(b.get_attribute("width")) > 0 for b in bars if b.get_attribute("data-mode") == "taxi")
+    assert len(browser.find_elements("css selector", "figure.forecast polyline.p50")) == 3
+    assert browser.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    hrefs = [a.get_attribute("href") for a in browser.find_elements("css selector", "a")]
+    assert any(h.endswith("/town/map.html") for h in hrefs) and not any(h.endswith("/town-unit/map.html") for h in hrefs)
+    assert any(h.endswith("/comparison_map.html") for h in hrefs)
+    for href in hrefs:
+        assert Path(unquote(urlparse(href).path)).is_file(), href
+    browser.set_window_size(1123, browser.execute_script("return document.documentElement.scrollHeight") + 120)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "comparison.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 5_000
+
+
+# ------------------------------------------------------------------------------ the page's words and numbers
+
+
+def test_figures_read_as_money_and_years() -> None:
+    from transport.comparison_page import gbp, payback_words, signed_gbp
+
+    assert gbp(3963960.0) == "£3,963,960" and gbp(None) == "–" and gbp(float("nan")) == "–"
+    assert signed_gbp(-6459.33) == "−£6,459" and signed_gbp(12.0) == "+£12" and signed_gbp(0.2) == "£0"
+    row = pd.Series({"payback_years": 5.0, "payback_years_low": 4.0, "payback_years_high": 6.2, "repeats": 3})
+    assert payback_words(row) == "5.0 years (4.0 years to 6.2 years over 3 seeds)"
+    never = row.copy()
+    never["payback_years_high"] = float("inf")
+    assert payback_words(never) == "5.0 years (4.0 years to never over 3 seeds)"
+    assert payback_words(pd.Series({"payback_years": None, "payback_note": "no capital cost to pay back"})) == "nothing to pay back"
+
+
+def test_a_card_says_when_a_change_is_within_the_search_noise() -> None:
+    from transport.comparison_page import _card
+
+    row = pd.Series({"scenario": "s", "description": "<b>x</b>", "annual_cost_gbp": 1000.0, "change_vs_base_gbp": -40.0,
+                     "pupils_affected": 3, "payback_years": None, "payback_note": "no capital cost to pay back",
+                     "change_within_search_noise": True, "change_spread_gbp": 55.0, "repeats": 3})
+    card = _card(row, 1, {"s": "#000"})
+    assert "Within search noise" in card and "£55" in card and "−£40" in card and "saving" in card
+    assert "<b>x</b>" not in card and "&lt;b&gt;x&lt;/b&gt;" in card
+    clear = row.copy()
+    clear["change_within_search_noise"] = False
+    assert "Within search noise" not in _card(clear, 1, {"s": "#000"}) and "Larger than the search's noise" in _card(clear, 1, {"s": "#000"})

@@ -8,7 +8,6 @@ same runs are sent to dask.distributed instead, for county-wide sweeps.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import logging
 import math
@@ -20,6 +19,7 @@ import pandas as pd
 
 from transport import progress
 from transport.cells import write_csv
+from transport.comparison_page import write_page
 from transport.differences import by_route, by_school, pupils_affected
 from transport.journeys import RUNS
 from transport.optimise.solution import rides_s
@@ -60,9 +60,8 @@ def compare(paths: list[Path], out_dir: Path, *, data_dir: Path | None = None, t
     write_csv(routes, out_dir / COMPARISON_BY_ROUTE.file)
     (out_dir / "summary.json").write_text(json.dumps({"scenarios": _json_safe(table.to_dict(orient="records"))}, indent=2,
                                                      default=str, allow_nan=False), encoding="utf-8")
-    html_path = out_dir / "comparison.html"
-    html_path.write_text(comparison_html(table), encoding="utf-8")
     map_path = _comparison_map(ordered, out_dir, data_dir)
+    html_path = write_page(out_dir, table, schools, routes, ordered)  # last: it links only the pages written
     _write_manifest(out_dir, names)
     return {"table": table, "html": html_path, "map": map_path, "results": ordered, "repeats": repeated}
 
@@ -251,18 +250,6 @@ def _comparison_row(run: Run) -> dict:
         "capital_cost_gbp": sum(p.capital_cost_gbp for p in spec.new_provision),
         "extra_revenue_gbp_per_year": sum(p.revenue_cost_gbp_per_year for p in spec.new_provision),
     }
-
-
-def comparison_html(table: pd.DataFrame) -> str:
-    body = table.to_html(index=False, escape=True, float_format=lambda v: f"{v:,.1f}", border=0)
-    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Scenario comparison</title>"
-            "<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
-            "td,th{border:1px solid #bbb;padding:4px 8px;font-size:0.9em}th{background:#eee}</style></head><body>"
-            f"<h1>Scenario comparison</h1><p>Changes are against the first scenario, {html.escape(str(table.iloc[0]['scenario']))}.</p>"
-            "<p>Each scenario's routes come from a time-limited search, so part of a difference in cost can be the search "
-            "landing differently rather than the scenario. Compare with a longer <code>--time-limit</code> and look at the "
-            "by-school tables before acting on a difference of a few per cent.</p>"
-            f"{body}</body></html>")
 
 
 def _comparison_map(runs: list[Run], out_dir: Path, data_dir: Path | None) -> Path:
