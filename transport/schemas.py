@@ -529,9 +529,38 @@ ROUTE_SHEET = Table("route_sheet", "route_sheets/<vehicle>.csv", "an operator's 
     _c("ride_min", "float", "Ride at drop-off.", "min"),
 ))
 
+COMPARISON_BY_SCHOOL = Table("comparison_by_school", "comparison_by_school.csv",
+                             "`transport compare`: each scenario's optimised cost by school, and its change from the base "
+                             "(the first scenario).", (
+    _c("scenario", "string", "Scenario name."),
+    _c("school_urn", "string", "School (or new provision) the pupils attend in the scenario's optimised plan."),
+    _c("school_name", "string", "Its name."),
+    _c("pupils_transported", "int", "Pupils with a cost in the optimised plan (budget/pupils.csv).", "pupils"),
+    _c("optimised_annual_gbp", "float", "Their annual cost in the optimised plan, at today's prices: a sum of "
+       "budget/pupils.csv (the transport team is not by school).", "£/year"),
+    _c("pupils_change_vs_base", "int", "Pupils transported less the base's at this school.", "pupils"),
+    _c("change_vs_base_gbp", "float", "Annual cost less the base's at this school.", "£/year"),
+))
+
+COMPARISON_BY_ROUTE = Table("comparison_by_route", "comparison_by_route.csv",
+                            "`transport compare`: the vehicle runs that differ from the base's, compared by content "
+                            "(run, vehicle, and each stop's place and pupils, in order; times are not compared).", (
+    _c("scenario", "string", "Scenario name."),
+    _c("only_in", "string", "scenario (a run the base does not have) or base (a base's run the scenario does not have)."),
+    _c("run", "string", "AM or PM."),
+    _c("route_ref", "string", "The vehicle run's reference in the scenario (or the base) it belongs to, e.g. AM-003."),
+    _c("vehicle_type", "string", "Fleet variant: catalogue type@depot, +PA with an assistant."),
+    _c("pupils", "ids", "Pupils carried."),
+    _c("places", "string", "Stops in order, by name (' > '-separated; a home by its street and town only)."),
+    _c("annual_gbp", "float", "The run's annual price (budget/optimised_runs_priced.csv).", "£/year"),
+    _c("change_gbp", "float", "Its part of the change: the price for a run only in the scenario, minus it for one only in "
+       "the base.", "£/year"),
+))
+
 #: Tables documented in the README (inputs people prepare, and the outputs scripts read).
 DOCUMENTED: tuple[Table, ...] = (PUPILS, SCHOOLS, VEHICLES, CONTRACTS, ELIGIBILITY, ELIGIBILITY_ACTIONS, ROUTES, UNSERVED,
-                                  BUDGET_PUPILS, SAVINGS_PLAN, FORECAST, STOPS, ROUTE_SHEET)
+                                  BUDGET_PUPILS, SAVINGS_PLAN, FORECAST, STOPS, ROUTE_SHEET,
+                                  COMPARISON_BY_SCHOOL, COMPARISON_BY_ROUTE)
 
 
 def markdown(tables: Iterable[Table] = DOCUMENTED) -> str:
