@@ -243,3 +243,21 @@ def test_no_more_assistants_are_hired_than_there_are() -> None:
     assert len(solution.unserved) >= 2
     assert {u.reason_code for u in solution.unserved} == {"NO_ASSISTANT_AVAILABLE"}
     assert all("assistants_available" in u.detail for u in solution.unserved)
+
+
+@pytest.mark.parametrize("budget", [0.5, 4.0, 30.0])
+def test_partition_time_limits_fit_the_run_limit_however_many_partitions(budget: float) -> None:
+    """Ten partitions (six with two searches side by side, four small ones searched in turn) share
+    a budget: together they never take more of each process than it, the larger get more time,
+    and none gets less than the floor unless the floor itself would overrun the budget."""
+    from transport.optimise.partition import MIN_PARTITION_SECONDS, _time_limits
+
+    sizes = {f"p{k}": n for k, n in enumerate([120, 90, 80, 60, 40, 30, 8, 5, 3, 1])}
+    load = {key: (1.0 if n >= 30 else 0.5) for key, n in sizes.items()}
+    limits = _time_limits(sizes, load, budget)
+    assert sum(limits[k] * load[k] for k in sizes) <= budget + 1e-9
+    assert limits["p0"] >= limits["p1"] >= limits["p9"] > 0
+    floor = min(MIN_PARTITION_SECONDS, budget / sum(load.values()))
+    assert min(limits.values()) >= floor - 1e-9
+    if budget >= MIN_PARTITION_SECONDS * sum(load.values()) * 2:
+        assert limits["p0"] / limits["p1"] == pytest.approx(120 / 90)

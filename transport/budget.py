@@ -83,8 +83,10 @@ def share_of_year(eligibility: pd.DataFrame) -> dict[str, float]:
 
 def cost_run(scenario, inputs, eligibility: pd.DataFrame, demand, problems: dict[str, RoutingProblem],
              solutions: dict[str, Solution], time_s: np.ndarray, distance_m: np.ndarray,
-             moves: pd.DataFrame | None = None, beyond: set[str] = frozenset()) -> Costs:
-    """Price both plans, cost every pupil, and build the savings plan and the forecast."""
+             moves: pd.DataFrame | None = None, beyond: set[str] = frozenset(), today: Costs | None = None) -> Costs:
+    """Price both plans, cost every pupil, and build the savings plan and the forecast. `today`,
+    the same run priced before with other routes, gives the demo's synthetic contracts as made
+    then (they depend on the pupils, not on the routes)."""
     from transport.mtfs import financial_year
 
     settings, moves = scenario.costs, MOVES.frame() if moves is None else moves
@@ -93,7 +95,9 @@ def cost_run(scenario, inputs, eligibility: pd.DataFrame, demand, problems: dict
     people = demand.pupils[["pupil_id"]].assign(share_of_year=demand.pupils["pupil_id"].map(shares).fillna(1.0))
     optimised = price_optimised(problems, solutions, inputs.vehicles, people, settings)
     contracts, generated = inputs.contracts, {}
-    if scenario.data.contracts == "synthetic":
+    if scenario.data.contracts == "synthetic" and today is not None:
+        generated, contracts = dict(today.generated), today.contracts
+    elif scenario.data.contracts == "synthetic":
         from transport.today import synthetic_today
 
         generated["contracts.csv"], contracts = synthetic_today(scenario, inputs, eligibility, demand, problems, moves, beyond)

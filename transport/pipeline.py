@@ -116,7 +116,7 @@ def with_solutions(result: Run, solutions: dict, *, data_dir: Path | None = None
     drive, _ = networks(result.scenario, data_dir)
     beyond = beyond_network(result.inputs.schools, bounds_of(drive))
     costs = cost_run(result.scenario, result.inputs, result.eligibility, result.demand, result.problems, solutions,
-                     result.time_s, result.distance_m, result.moves, beyond)
+                     result.time_s, result.distance_m, result.moves, beyond, today=result.costs)
     clock.step("costs")
     changed = dataclasses.replace(result, solutions=solutions, costs=costs)
     return _finished(changed, drive, clock, dict(result.timings_s))

@@ -37,10 +37,10 @@ def run_scenarios(specs: list[Scenario], *, data_dir: Path | None = None, time_l
         jobs = [(spec, s, bases[k]) for k, s in enumerate(seeds) for spec in specs[1:]]
         others = iter(_run_all(jobs, data_dir, time_limit_s, workers, scheduler))
     repeated = [[bases[k], *(next(others) for _ in specs[1:])] for k in range(repeats)]
-    return [shared(runs, data_dir) for runs in repeated]
+    return [shared(runs, data_dir, workers if scheduler is None else 1) for runs in repeated]
 
 
-def shared(runs: list[Run], data_dir: Path | None = None) -> list[Run]:
+def shared(runs: list[Run], data_dir: Path | None = None, workers: int = 1) -> list[Run]:
     """The base takes any cheaper routes a scenario found for the pupils they share; then each
     scenario takes any cheaper routes of the improved base for its own pupils."""
     from transport.pipeline import with_solutions
@@ -55,12 +55,23 @@ def shared(runs: list[Run], data_dir: Path | None = None) -> list[Run]:
     if solutions != base.solutions:
         log.info("Base '%s' takes cheaper routes its scenarios found for the pupils they share", base.name)
         base = with_solutions(base, solutions, data_dir=data_dir)
-    out = [base]
-    for other in others:
-        mine = {name: offered(Base(other.problems[name], other.solutions[name]), Base(base.problems[name], base.solutions[name]))
-                or other.solutions[name] for name in RUNS}
-        out.append(with_solutions(other, mine, data_dir=data_dir) if mine != other.solutions else other)
-    return out
+    offers = [{name: offered(Base(other.problems[name], other.solutions[name]), Base(base.problems[name], base.solutions[name]))
+               or other.solutions[name] for name in RUNS} for other in others]
+    changed = [k for k, (other, mine) in enumerate(zip(others, offers, strict=True)) if mine != other.solutions]
+    repriced = dict(zip(changed, _with_solutions_all([(others[k], offers[k]) for k in changed], data_dir, workers),
+                        strict=True))
+    return [base, *(repriced.get(k, other) for k, other in enumerate(others))]
+
+
+def _with_solutions_all(jobs: list[tuple[Run, dict]], data_dir: Path | None, workers: int) -> list[Run]:
+    """Each run priced, checked and drawn again with its new routes: side by side when there are processes to spare."""
+    from transport.pipeline import with_solutions
+
+    if workers <= 1 or len(jobs) <= 1:
+        return [with_solutions(run, solutions, data_dir=data_dir) for run, solutions in jobs]
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=progress.worker_started) as pool:
+        futures = [pool.submit(with_solutions, run, solutions, data_dir=data_dir) for run, solutions in jobs]
+        return [f.result() for f in futures]
 
 
 def run_scenario(spec: Scenario, seed: int, base: Run | None, data_dir: str | None, time_limit_s: float | None,

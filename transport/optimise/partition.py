@@ -96,17 +96,20 @@ def _search_partitions(problem: RoutingProblem, parts: dict[str, tuple[Request, 
     the configuration its start came from begins there."""
     subs = {key: _sub_problem(problem, part, shares[key]) for key, part in parts.items()}
     budget = _search_budget(options, started)
-    total = sum(len(part) for part in parts.values())
+    servables = {key: servable_part(sub, problem.vehicle_types) for key, sub in subs.items()}
+    from_base = {key for key in subs if starts.get(key, (None, None))[0] is not None and starts[key][1] is None}
+    load = {key: (1.0 if key in from_base else sum(o.time_limit_s for _, o in search_tasks(
+        servable, dataclasses.replace(options, time_limit_s=1.0)))) / max(1, options.workers)
+        for key, (servable, _) in servables.items() if servable}
+    limits = _time_limits({key: len(subs[key].requests) for key in load}, load, budget)
     plans, tasks, labels = {}, [], []
-    for key, sub in subs.items():
-        servable, unserved = servable_part(sub, problem.vehicle_types)
-        limit = max(MIN_PARTITION_SECONDS, budget * len(sub.requests) / total)
+    for key, (servable, unserved) in servables.items():
+        limit = limits.get(key, 0.0)
         configs = search_tasks(servable, dataclasses.replace(options, time_limit_s=limit)) if servable else []
+        if key in from_base and configs:  # a base's routes: one search from them, all the time
+            configs = [(configs[0][0], dataclasses.replace(configs[0][1], time_limit_s=limit))]
         plans[key] = (servable, unserved, [c for c, _ in configs], len(tasks), len(configs))
         start, start_config = starts.get(key, (None, None))
-        if start is not None and start_config is None and configs:  # a base's routes: one search from them, all the time
-            configs = [(configs[0][0], dataclasses.replace(configs[0][1], time_limit_s=limit))]
-            plans[key] = (servable, unserved, [c for c, _ in configs], len(tasks), 1)
         tasks += [(search, (servable, config, share, start if start_config in (None, config) else None))
                   for config, share in configs]
         labels += [f"partition {key or 'all'}"] * len(configs)
@@ -121,6 +124,28 @@ def _search_partitions(problem: RoutingProblem, parts: dict[str, tuple[Request, 
         log.info("  partition %s: %d requests, %d vehicles, %d unserved", key or "all", len(parts[key]),
                  solutions[key].vehicles_used, len(solutions[key].unserved))
     return solutions
+
+
+def _time_limits(sizes: dict[str, int], load: dict[str, float], budget_s: float) -> dict[str, float]:
+    """Each partition's time limit, in proportion to its requests and at least a floor, such that
+    the searches together fit the budget: `load` is how many seconds of each process one second
+    of a partition's limit takes (its searches side by side, or in turn, over the processes).
+    The floor is MIN_PARTITION_SECONDS, lowered when many partitions would overrun the budget."""
+    if not sizes:
+        return {}
+    floor = min(MIN_PARTITION_SECONDS, budget_s / sum(load.values()))
+    limits: dict[str, float] = {}
+    free = set(sizes)
+    while free:
+        left = budget_s - sum(limits[k] * load[k] for k in limits)
+        scale = left / sum(sizes[k] * load[k] for k in free)
+        low = {k for k in free if scale * sizes[k] < floor}
+        if not low:
+            limits |= {k: scale * sizes[k] for k in free}
+            break
+        limits |= dict.fromkeys(low, floor)
+        free -= low
+    return limits
 
 
 def _kept(problem: RoutingProblem, parts: dict[str, tuple[Request, ...]], base: Base | None
