@@ -261,3 +261,16 @@ def test_partition_time_limits_fit_the_run_limit_however_many_partitions(budget:
     assert min(limits.values()) >= floor - 1e-9
     if budget >= MIN_PARTITION_SECONDS * sum(load.values()) * 2:
         assert limits["p0"] / limits["p1"] == pytest.approx(120 / 90)
+
+
+def test_a_seed_never_swaps_the_lead_search_for_a_weaker_one() -> None:
+    """With one process every seed runs the portfolio's lead configuration (the seed only
+    rotates which of the others join it); with two, the lead plus one the seed picks."""
+    from transport.optimise.search import portfolio, search_tasks
+
+    problem = plane_problem(SMALL_PROBLEM + 5)
+    lead = portfolio(problem)[0]
+    for seed in range(4):
+        assert [c for c, _ in search_tasks(problem, SolveOptions(workers=1, seed=seed, time_limit_s=1))] == [lead]
+    pairs = {tuple(c for c, _ in search_tasks(problem, SolveOptions(workers=2, seed=seed, time_limit_s=1))) for seed in range(4)}
+    assert all(pair[0] == lead and pair[1] != lead for pair in pairs) and len(pairs) == len(portfolio(problem)) - 1

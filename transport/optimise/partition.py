@@ -30,6 +30,7 @@ from transport.optimise.search import (
     portfolio,
     search,
     search_tasks,
+    seeded_order,
     servable_part,
 )
 from transport.optimise.solution import Route, Solution, Unserved
@@ -270,10 +271,10 @@ def _allocate(problem: RoutingProblem, parts: dict[str, tuple[Request, ...]], op
 
 
 def _placing(configs: tuple[SearchConfig, ...], seed: int) -> SearchConfig:
-    """The seed's configuration, or the next one whose first solution places every request it can:
-    Christofides leaves pickup-and-delivery pairs for the local search to place, which says
+    """The first configuration in the seed's order whose first solution places every request it
+    can: Christofides leaves pickup-and-delivery pairs for the local search to place, which says
     nothing about how many vehicles a partition needs."""
-    ordered = [configs[(seed + k) % len(configs)] for k in range(len(configs))]
+    ordered = seeded_order(configs, seed)
     return next((c for c in ordered if c.first_solution != "CHRISTOFIDES"), ordered[0])
 
 

@@ -57,7 +57,7 @@ class SearchConfig:
                 + ("+class-penalties" if self.penalise_by_vehicle_class else ""))
 
 
-#: Search portfolios, in the order workers take them (the seed rotates the order).
+#: Search portfolios, in the order workers take them (the seed rotates all but the first).
 #: - Parallel cheapest insertion copes with tight time windows and ride limits where
 #:   path-cheapest-arc often finds nothing: always one of the two workers.
 #: - When every vehicle has a fixed price (school contracts, Li & Lim's vehicles-first
@@ -139,6 +139,14 @@ def nothing_to_route(problem: RoutingProblem, unserved: list[Unserved], started:
                     clock.perf_counter() - started)
 
 
+def seeded_order(strategies: tuple[SearchConfig, ...], seed: int) -> list[SearchConfig]:
+    """The portfolio in the order processes take it: its lead configuration always first (with
+    one process, the seed never swaps the search that serves pupil runs best for a weaker one),
+    the others rotated by the seed."""
+    rest = strategies[1:]
+    return [strategies[0], *(rest[(seed + k) % len(rest)] for k in range(len(rest)))]
+
+
 def search_tasks(problem: RoutingProblem, options: SolveOptions) -> list[tuple[SearchConfig, SolveOptions]]:
     """The configurations to search and each one's time: `workers` of the portfolio side by side,
     or, for a handful of requests, every configuration in turn sharing the time (one may leave a
@@ -146,7 +154,7 @@ def search_tasks(problem: RoutingProblem, options: SolveOptions) -> list[tuple[S
     strategies = portfolio(problem)
     small = len(problem.requests) < SMALL_PROBLEM
     count = len(strategies) if small else max(1, min(options.workers, len(strategies)))
-    configs = [strategies[(options.seed + k) % len(strategies)] for k in range(count)]
+    configs = seeded_order(strategies, options.seed)[:count]
     share = options.time_limit_s / count if small or count == 1 else options.time_limit_s
     return [(config, dataclasses.replace(options, time_limit_s=share)) for config in configs]
 
