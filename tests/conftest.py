@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +14,31 @@ import pytest
 from tests.osm_fixture import lat_lon, town_xml, write_town
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Debian's chromium and chromium-driver, for the tests that open pages in a browser.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+NO_BROWSER = "needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"
+#: Screenshots the browser tests keep.
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+
+
+def headless_chromium(*flags: str) -> Iterator:
+    """A headless Chromium session (selenium) with the browser's console log kept; closed after."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", *flags):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
 SHARED_DATA = Path(os.environ.get("TRANSPORT_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
@@ -103,3 +131,45 @@ def rutland_walk(rutland_pbf: Path):
     from transport.network import load_network
 
     return load_network(rutland_pbf, "walk")
+
+
+def vehicles(available: int = 6) -> pd.DataFrame:
+    """A small catalogue at one depot: taxis (`available` of them) and three wheelchair taxis."""
+    lat, lon = lat_lon(-500, 0)
+    return pd.DataFrame([{"vehicle_type": "taxi", "seats": 4, "wheelchair_spaces": 0, "daily_price_gbp": 40.0,
+                          "price_per_mile_gbp": 1.6, "available": available, "depot": "Oakham", "depot_lat": lat,
+                          "depot_lon": lon},
+                         {"vehicle_type": "wheelchair_taxi", "seats": 3, "wheelchair_spaces": 1, "daily_price_gbp": 60.0,
+                          "price_per_mile_gbp": 2.0, "available": 3, "depot": "Oakham", "depot_lat": lat, "depot_lon": lon}])
+
+
+FORMULA = re.compile(r"^\s*[=+\-@\t\r]")
+NUMBER = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
+
+
+def formula_cells(folder: Path) -> list[str]:
+    """Every cell of every CSV and XLSX under `folder` that a spreadsheet would run as a formula,
+    except the budget workbook's own formulas (`transport.workbook.own_formula`: in its formula
+    columns, its functions and sheets only, no text from an input)."""
+    from openpyxl import load_workbook
+
+    from transport.workbook import own_formula
+
+    found = []
+    for path in folder.rglob("*.csv"):
+        for row in pd.read_csv(path, dtype=str, keep_default_na=False, header=None).itertuples(index=False):
+            found += [f"{path.name}: {cell!r}" for cell in row if FORMULA.match(cell) and not NUMBER.match(cell)]
+    for path in folder.rglob("*.xlsx"):
+        book = load_workbook(path)
+        for sheet in book.worksheets:
+            headers = [c.value for c in sheet[1]] if sheet.max_row else []
+            for row in sheet.iter_rows():
+                for cell in row:
+                    header = headers[cell.column - 1] if cell.column <= len(headers) else None
+                    if cell.data_type == "f" and path.name == "budget.xlsx" and own_formula(
+                            sheet.title, str(header), str(cell.value), set(book.sheetnames)):
+                        continue
+                    if cell.data_type == "f" or (isinstance(cell.value, str) and FORMULA.match(cell.value)
+                                                 and not NUMBER.match(cell.value)):
+                        found.append(f"{path.name}/{sheet.title}: {cell.value!r}")
+    return found

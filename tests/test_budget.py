@@ -338,7 +338,7 @@ def test_changing_an_assumption_in_the_workbook_moves_the_forecast(town, book) -
 
 
 def test_every_formula_is_the_workbooks_own_and_a_hostile_operator_stays_text(town, book) -> None:
-    from tests.test_cli_contract import formula_cells
+    from tests.conftest import formula_cells
 
     assert formula_cells(town[1]) == []
     operators = {c.value for c in book["by operator"]["A"]}

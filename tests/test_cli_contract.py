@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT, write_town_case
+from tests.conftest import ROOT, formula_cells, write_town_case
 from transport.errors import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK
 
 
@@ -288,38 +288,6 @@ def test_ctrl_c_exits_130_and_leaves_no_folder_that_looks_finished(town: Path) -
 
 
 # --------------------------------------------------------------------------- hostile text in the outputs
-
-
-FORMULA = re.compile(r"^\s*[=+\-@\t\r]")
-NUMBER = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
-
-
-def formula_cells(folder: Path) -> list[str]:
-    """Every cell of every CSV and XLSX under `folder` that a spreadsheet would run as a formula,
-    except the budget workbook's own formulas (`transport.workbook.own_formula`: in its formula
-    columns, its functions and sheets only, no text from an input)."""
-    from openpyxl import load_workbook
-
-    from transport.workbook import own_formula
-
-    found = []
-    for path in folder.rglob("*.csv"):
-        for row in pd.read_csv(path, dtype=str, keep_default_na=False, header=None).itertuples(index=False):
-            found += [f"{path.name}: {cell!r}" for cell in row if FORMULA.match(cell) and not NUMBER.match(cell)]
-    for path in folder.rglob("*.xlsx"):
-        book = load_workbook(path)
-        for sheet in book.worksheets:
-            headers = [c.value for c in sheet[1]] if sheet.max_row else []
-            for row in sheet.iter_rows():
-                for cell in row:
-                    header = headers[cell.column - 1] if cell.column <= len(headers) else None
-                    if cell.data_type == "f" and path.name == "budget.xlsx" and own_formula(
-                            sheet.title, str(header), str(cell.value), set(book.sheetnames)):
-                        continue
-                    if cell.data_type == "f" or (isinstance(cell.value, str) and FORMULA.match(cell.value)
-                                                 and not NUMBER.match(cell.value)):
-                        found.append(f"{path.name}/{sheet.title}: {cell.value!r}")
-    return found
 
 
 def test_a_hostile_school_name_never_becomes_a_formula(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.conftest import ARTIFACTS, CHROMIUM, DRIVER, NO_BROWSER, headless_chromium
 from transport.compare import Payback, payback, payback_columns, scenario_payback
 from transport.differences import by_route, pupils_affected
 from transport.optimise.problem import Request, RoutingProblem, VehicleType
@@ -195,31 +196,13 @@ def test_the_comparison_writes_where_the_money_moves(compared_town) -> None:
 
 @pytest.fixture(scope="module")
 def browser():
-    """Headless Chromium as tests/test_maps_browser.py opens it, at A4 landscape's width (96 dpi)."""
-    from tests.test_maps_browser import CHROMIUM, DRIVER
-
+    """Headless Chromium at A4 landscape's width (96 dpi)."""
     if not (CHROMIUM and DRIVER):
-        pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1123,794"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+        pytest.skip(NO_BROWSER)
+    yield from headless_chromium("--hide-scrollbars", "--window-size=1123,794")
 
 
 def test_the_page_opens_offline_with_a_card_per_scenario_and_escaped_text(browser, compared_town) -> None:
-    from tests.test_maps_browser import ARTIFACTS
-
     _, out = compared_town
     page = (out / "comparison.html").read_text(encoding="utf-8")
     assert "@page { size: A4 landscape" in page

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.conftest import vehicles
 from tests.osm_fixture import lat_lon
 from transport.demand import build_demand, routing_problem
 from transport.fleet import FleetPrices, fleet
@@ -47,15 +48,6 @@ def stops_for(pupils: pd.DataFrame, pids: list[str], stop_id: str = "T1") -> pd.
     chosen = pupils[pupils["pupil_id"].isin(pids)]
     return pd.DataFrame({"pupil_id": chosen["pupil_id"], "school_urn": chosen["school_urn"], "stop_id": stop_id,
                          "stop_lat": lat, "stop_lon": lon, "walk_to_stop_m": 120.0})
-
-
-def vehicles(available: int = 6) -> pd.DataFrame:
-    lat, lon = lat_lon(-500, 0)
-    return pd.DataFrame([{"vehicle_type": "taxi", "seats": 4, "wheelchair_spaces": 0, "daily_price_gbp": 40.0,
-                          "price_per_mile_gbp": 1.6, "available": available, "depot": "Oakham", "depot_lat": lat,
-                          "depot_lon": lon},
-                         {"vehicle_type": "wheelchair_taxi", "seats": 3, "wheelchair_spaces": 1, "daily_price_gbp": 60.0,
-                          "price_per_mile_gbp": 2.0, "available": 3, "depot": "Oakham", "depot_lat": lat, "depot_lon": lon}])
 
 
 @pytest.fixture

@@ -12,21 +12,25 @@ from __future__ import annotations
 
 import base64
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import MILE, ROOT, write_town_case
+from tests.conftest import (
+    ARTIFACTS,
+    CHROMIUM,
+    DRIVER,
+    MILE,
+    NO_BROWSER,
+    headless_chromium,
+    write_town_case,
+)
 from tests.osm_fixture import lat_lon, town_xml
 from transport.pipeline import run_and_write
 from transport.scenarios import load_scenario
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason=NO_BROWSER)
 HILLTOP, VALLEY = "900001", "900002"
 
 
@@ -57,21 +61,7 @@ def town_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1280,900"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    yield from headless_chromium("--window-size=1280,900")
 
 
 def _open(browser, page: Path) -> list[dict]:

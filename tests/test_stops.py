@@ -267,7 +267,7 @@ def test_on_the_demo_area_a_stop_serving_two_schools_appears_once(rutland: dict)
     walkers = rutland["pupils"]
     decided = pd.DataFrame({"pupil_id": walkers["pupil_id"], "eligible": True, "door_to_door": False,
                             "reason_code": "DISTANCE_8_PLUS", "age": 12})
-    from tests.test_demand import vehicles
+    from tests.conftest import vehicles
 
     schools = rutland["schools"].assign(start_s=9 * 3600, finish_s=15 * 3600)
     demand = build_demand(walkers.assign(age=12, max_ride_minutes=None), decided, schools, vehicles(), Policy(),
