@@ -406,6 +406,14 @@ def default_files(data: Path) -> list[Path]:
     return [f for f in files if f.is_file()]
 
 
+def sampled_solomon(data: Path, size: int, seed: int) -> list[Path]:
+    """`size` Solomon instances drawn with `seed` from those outside the four named ones, so a
+    result is not tuned to the instances everyone reports."""
+    pool = sorted(f for f in (data / "solomon").glob("*.txt") if f.stem.upper() not in DEFAULT_SOLOMON)
+    picked = np.random.default_rng(seed).choice(len(pool), size=min(size, len(pool)), replace=False)
+    return [pool[k] for k in sorted(picked)]
+
+
 def set_name(inst: Instance) -> str:
     return {"vrptw": "Solomon", "pdptw": "Li & Lim", "darp": "Cordeau DARP", "cvrp": "CVRP"}[inst.kind]
 
@@ -590,6 +598,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--solomon-objective", choices=("distance", "hierarchical"), default="distance",
                    help="distance-only, as the .sol best-knowns (default), or vehicles first")
     p.add_argument("--data", type=Path, default=DATA, help="benchmark data folder (default ../shared/data/bench)")
+    p.add_argument("--sample", type=int, default=0, help="draw this many Solomon instances outside the named four instead")
+    p.add_argument("--seed", type=int, default=0, help="the draw's seed (with --sample)")
     return p.parse_args(argv)
 
 
@@ -597,7 +607,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("transport").setLevel(logging.WARNING)
-    files = args.files or default_files(args.data)
+    files = args.files or (sampled_solomon(args.data, args.sample, args.seed) if args.sample else default_files(args.data))
     if not files:
         print(f"no instances given and none found under {args.data}", file=sys.stderr)
         return 2
