@@ -125,3 +125,40 @@ def test_routes_carried_between_runs_keep_each_request_at_its_own_place_when_two
     where = {(v.kind, v.request_id): v.location for v in carried.visits}
     assert where[("pickup", "S1-A")] == 5 and where[("pickup", "S1-B")] == 3
     assert where[("delivery", "S1-A")] == 1 and where[("delivery", "S1-B")] == 2
+
+
+def test_routes_offered_for_one_partition_never_take_the_run_past_its_fleet() -> None:
+    """Each partition's held share is raised to what its routes use, so two partitions' shares
+    can overlap; cheaper routes that fit their own partition's share but would put the run over
+    the fleet (FLEET_SIZE in the check) are refused."""
+    import numpy as np
+
+    from transport.optimise.problem import Request, RoutingProblem, VehicleType
+    from transport.optimise.reuse import Base, offered
+    from transport.optimise.solution import Route, Solution, Visit
+
+    names = ("depot:D", "stop:a1", "stop:a2", "stop:b", "school:S")
+    km = np.array([[0, 1, 1, 1, 2], [1, 0, 500, 1, 1], [1, 500, 0, 1, 1], [1, 1, 1, 0, 1], [2, 1, 1, 1, 0]]) * 1000
+    requests = (Request(request_id="A1", pickup=1, delivery=4, partition="A"),
+                Request(request_id="A2", pickup=2, delivery=4, partition="A"),
+                Request(request_id="B1", pickup=3, delivery=4, partition="B"))
+
+    def problem(taxis: int) -> RoutingProblem:
+        return RoutingProblem(km // 10, km, requests, (VehicleType(catalogue_type="taxi", seats=4, count=taxis, cost_per_km=100),),
+                              location_names=names)
+
+    def route(k: int, partition: str, *stops: tuple[int, str, str]) -> Route:
+        visits = (Visit(0, "start"), *(Visit(loc, kind, rid) for loc, kind, rid in stops), Visit(0, "end"))
+        return Route(k, "taxi", visits, 0, 10**9, partition)
+
+    shared = route(0, "A", (1, "pickup", "A1"), (2, "pickup", "A2"), (4, "delivery", "A1"), (4, "delivery", "A2"))
+    alone_b = route(1, "B", (3, "pickup", "B1"), (4, "delivery", "B1"))
+    split = (route(0, "A", (1, "pickup", "A1"), (4, "delivery", "A1")), route(1, "A", (2, "pickup", "A2"), (4, "delivery", "A2")))
+    held = {"allocation": {"A": {"taxi": 2}, "B": {"taxi": 1}}}
+    source = Base(problem(3), Solution(split, (), 0, "OK", 0.0, stats=held))
+    for taxis, takes in ((2, False), (3, True)):
+        target = Base(problem(taxis), Solution((shared, alone_b), (), 0, "OK", 0.0, stats=held))
+        better = offered(target, source)
+        assert (better is not None) == takes
+        if better is not None:
+            assert len(better.routes) == 3

@@ -15,6 +15,7 @@ pupils, places, windows, limits and needs), a vehicle by its variant.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass
 
 from transport.optimise.problem import Request, RoutingProblem, VehicleType
@@ -138,7 +139,10 @@ def offered(target: Base, source: Base) -> Solution | None:
         timed = projected(target.problem, candidate)
         if timed is None or cost(timed) >= cost(mine):
             continue
-        routes = [r for r in routes if r.partition != key] + [dataclasses.replace(r, partition=key) for r in timed]
+        trial = [r for r in routes if r.partition != key] + [dataclasses.replace(r, partition=key) for r in timed]
+        if not _within_fleet(target.problem, trial):  # shares raised by leftovers served may overlap
+            continue
+        routes = trial
         unserved = [u for u in unserved if u.request_id not in theirs]
         better = True
     if not better:
@@ -158,20 +162,38 @@ def _same(routes: tuple[Route, ...], others: tuple[Route, ...]) -> bool:
     return plan(routes) == plan(others)
 
 
-def _fits(target: Base, key: str, routes: tuple[Route, ...]) -> bool:
-    """The routes use no more vehicles of each pool (and assistants) than the partition holds."""
-    share = target.allocation(key)
-    if share is None:
-        return False
-    types = {vt.name: vt for vt in target.problem.vehicle_types}
+def _usage(problem: RoutingProblem, routes) -> dict[str, int] | None:
+    """Vehicles of each pool (and assistants) the routes use; None if one's type is not offered."""
+    types = {vt.name: vt for vt in problem.vehicle_types}
     used: dict[str, int] = {}
     for route in routes:
         vt = types.get(route.vehicle_type)
         if vt is None:
-            return False
+            return None
         used[vt.pool or vt.name] = used.get(vt.pool or vt.name, 0) + 1
         if vt.has_assistant:
             used["assistants"] = used.get("assistants", 0) + 1
+    return used
+
+
+def _within_fleet(problem: RoutingProblem, routes: list[Route]) -> bool:
+    """All the routes together use no more of each pool (and assistants) than the run has."""
+    used = _usage(problem, routes)
+    if used is None:
+        return False
+    limits = {**problem.pools(), "assistants": problem.assistants_available}
+    counts = {vt.name: vt.count for vt in problem.vehicle_types}
+    variants = Counter(r.vehicle_type for r in routes)
+    return (all(limits.get(pool) is None or n <= limits[pool] for pool, n in used.items())
+            and all(n <= counts[name] for name, n in variants.items()))
+
+
+def _fits(target: Base, key: str, routes: tuple[Route, ...]) -> bool:
+    """The routes use no more vehicles of each pool (and assistants) than the partition holds."""
+    share = target.allocation(key)
+    used = _usage(target.problem, routes)
+    if share is None or used is None:
+        return False
     return all(n <= share.get(pool, 0 if pool != "assistants" else n) for pool, n in used.items())
 
 
