@@ -78,6 +78,17 @@ def test_comparison_pages_are_written_and_escaped(compared: tuple[pd.DataFrame, 
     assert "&lt;script&gt;window.__pwned" in page or "\\u003cscript\\u003ewindow.__pwned" in page
 
 
+def test_the_summary_gives_each_seeds_own_figures(compared: tuple[pd.DataFrame, Path]) -> None:
+    """summary.json lists every repeat's seed and figures, the ones the spreads are taken over."""
+    table, out = compared
+    (repeat,) = json.loads((out / "summary.json").read_text(encoding="utf-8"))["by_seed"]
+    assert isinstance(repeat["seed"], int)
+    figures = {s["scenario"]: s for s in repeat["scenarios"]}
+    for name in ("town", "town-unit"):
+        assert figures[name]["annual_cost_gbp"] == pytest.approx(table.at[name, "annual_cost_gbp"])
+        assert figures[name]["change_vs_base_gbp"] == pytest.approx(table.at[name, "change_vs_base_gbp"])
+
+
 def test_two_scenarios_with_one_name_are_refused(tmp_path: Path) -> None:
     folder = write_town_case(tmp_path)
     with pytest.raises(InputError, match="same name"):

@@ -162,3 +162,41 @@ def test_routes_offered_for_one_partition_never_take_the_run_past_its_fleet() ->
         assert (better is not None) == takes
         if better is not None:
             assert len(better.routes) == 3
+
+
+def test_routes_lacking_some_of_the_takers_pupils_are_completed_before_they_are_offered() -> None:
+    """A scenario's routes for a partition lack a pupil the base has (the scenario moved them
+    elsewhere). Offered as they are they cannot replace the base's; completed by a short search
+    from them, which inserts the missing pupil, they serve every pupil and cost less, so the base
+    keeps the benefit of the scenario's search as well."""
+    import numpy as np
+
+    from transport.optimise.problem import Request, RoutingProblem, VehicleType
+    from transport.optimise.reuse import Base, offered
+    from transport.optimise.solution import Route, Solution, Visit
+
+    names = ("depot:D", "home:P1", "home:P2", "school:S")
+    km = np.array([[0, 2, 3, 5], [2, 0, 1, 4], [3, 1, 0, 3], [5, 4, 3, 0]]) * 1000
+    taxi = VehicleType(catalogue_type="taxi", seats=4, count=2, fixed_cost=5_000, cost_per_km=100)
+    both = (Request(request_id="P1", pickup=1, delivery=3, partition="send", members=("P1",)),
+            Request(request_id="P2", pickup=2, delivery=3, partition="send", members=("P2",)))
+
+    def problem(requests) -> RoutingProblem:
+        return RoutingProblem(km // 10, km, requests, (taxi,), location_names=names)
+
+    def route(*stops: tuple[int, str, str], cost: int) -> Route:
+        visits = (Visit(0, "start"), *(Visit(loc, kind, rid) for loc, kind, rid in stops), Visit(0, "end"))
+        return Route(0, "taxi", visits, 0, cost, "send")
+
+    held = {"allocation": {"send": {"taxi": 2}}}
+    # the base's plan: each pupil in a taxi of their own (dear)
+    alone = (route((1, "pickup", "P1"), (3, "delivery", "P1"), cost=10**6),
+             route((2, "pickup", "P2"), (3, "delivery", "P2"), cost=10**6))
+    base = Base(problem(both), Solution(alone, (), 0, "OK", 0.0, stats=held))
+    scenario = Base(problem(both[:1]), Solution((route((1, "pickup", "P1"), (3, "delivery", "P1"), cost=5_900),), (), 0, "OK",
+                                                0.0, stats=held))
+    assert offered(base, scenario) is None
+    better = offered(base, scenario, completion_s=1.0)
+    assert better is not None
+    assert {v.request_id for r in better.routes for v in r.visits if v.request_id} == {"P1", "P2"}
+    assert sum(r.cost for r in better.routes) < 2 * 10**6

@@ -58,7 +58,8 @@ def compare(paths: list[Path], out_dir: Path, *, data_dir: Path | None = None, t
     write_csv(table, out_dir / "comparison.csv")
     write_csv(schools, out_dir / COMPARISON_BY_SCHOOL.file)
     write_csv(routes, out_dir / COMPARISON_BY_ROUTE.file)
-    (out_dir / "summary.json").write_text(json.dumps({"scenarios": _json_safe(table.to_dict(orient="records"))}, indent=2,
+    (out_dir / "summary.json").write_text(json.dumps({"scenarios": _json_safe(table.to_dict(orient="records")),
+                                                      "by_seed": by_seed(repeated)}, indent=2,
                                                      default=str, allow_nan=False), encoding="utf-8")
     map_path = _comparison_map(ordered, out_dir, data_dir)
     html_path = write_page(out_dir, table, schools, routes, ordered)  # last: it links only the pages written
@@ -101,6 +102,18 @@ def _write_manifest(out_dir: Path, names: list[str]) -> None:
     manifest = {"complete": True, "kind": "comparison", "scenarios": names,
                 "files": [n for n in COMPARISON_FILES if n != MANIFEST_FILE and (out_dir / n).is_file()]}
     (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+def by_seed(repeated: list[list[Run]]) -> list[dict]:
+    """Each repeat's seed with every scenario's annual cost and change from the base: the figures
+    the spreads in comparison.csv are taken over."""
+    out = []
+    for runs in repeated:
+        base = runs[0].summary["annual_cost_gbp"]
+        out.append({"seed": runs[0].scenario.optimise.seed, "scenarios": [
+            {"scenario": run.name, "annual_cost_gbp": run.summary["annual_cost_gbp"],
+             "change_vs_base_gbp": round(run.summary["annual_cost_gbp"] - base, 2)} for run in runs]})
+    return out
 
 
 def comparison_table(runs: list[Run], repeated: list[list[Run]] | None = None, routes: pd.DataFrame | None = None) -> pd.DataFrame:

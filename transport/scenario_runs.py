@@ -2,8 +2,11 @@
 
 The base (the first scenario) runs first. Every other scenario then runs from the base's
 routes: a partition with the base's requests and fleet keeps the base's routes, a changed one
-starts from them. Afterwards the base is offered any cheaper routes a scenario found for the
-pupils they share, and each scenario the base's improved routes. So a scenario that only adds
+starts from them and is searched again. Afterwards the base is offered each scenario's routes
+and each scenario the improved base's, completed where they lack some of the taker's pupils
+(searched briefly from them, which inserts the missing ones), and each side keeps whichever is
+cheaper. So every figure is the cheapest plan any search of the comparison found for it, the
+extra search a changed partition had is offered back to the base, a scenario that only adds
 pupils never comes out cheaper than its base, one that only removes pupils never dearer, and
 one identical to its base equals it to the penny.
 
@@ -26,6 +29,12 @@ from transport.scenarios import Scenario
 
 log = logging.getLogger(__name__)
 
+#: How long routes carried between scenarios are searched to insert the pupils they lack: this
+#: share of the run's time limit, at least the floor (on the demo, half a second left one of
+#: three SEND pupils out of a 77-request partition; routes still lacking a pupil are refused).
+COMPLETION_SHARE = 0.1
+COMPLETION_MIN_S = 1.0
+
 
 def run_scenarios(specs: list[Scenario], *, data_dir: Path | None = None, time_limit_s: float | None = None,
                   seed: int | None = None, repeats: int = 1, workers: int = 2, scheduler: str | None = None) -> list[list[Run]]:
@@ -37,26 +46,31 @@ def run_scenarios(specs: list[Scenario], *, data_dir: Path | None = None, time_l
         jobs = [(spec, s, bases[k]) for k, s in enumerate(seeds) for spec in specs[1:]]
         others = iter(_run_all(jobs, data_dir, time_limit_s, workers, scheduler))
     repeated = [[bases[k], *(next(others) for _ in specs[1:])] for k in range(repeats)]
-    return [shared(runs, data_dir, workers if scheduler is None else 1) for runs in repeated]
+    limit = time_limit_s or specs[0].optimise.time_limit_s
+    completion_s = max(COMPLETION_MIN_S, COMPLETION_SHARE * limit)
+    return [shared(runs, data_dir, workers if scheduler is None else 1, completion_s) for runs in repeated]
 
 
-def shared(runs: list[Run], data_dir: Path | None = None, workers: int = 1) -> list[Run]:
-    """The base takes any cheaper routes a scenario found for the pupils they share; then each
-    scenario takes any cheaper routes of the improved base for its own pupils."""
+def shared(runs: list[Run], data_dir: Path | None = None, workers: int = 1, completion_s: float = 0.0) -> list[Run]:
+    """The base takes any cheaper routes a scenario found for it; then each scenario takes any
+    cheaper routes of the improved base. Routes lacking some of the taker's pupils are completed
+    first (`reuse.offered`, `completion_s`): so every figure is the cheapest plan any search of
+    the comparison found for it, and neither side keeps the benefit of search the other lacked."""
     from transport.pipeline import with_solutions
 
     base, others = runs[0], runs[1:]
     solutions = dict(base.solutions)
     for other in others:
         for name in RUNS:
-            better = offered(Base(base.problems[name], solutions[name]), Base(other.problems[name], other.solutions[name]))
+            better = offered(Base(base.problems[name], solutions[name]), Base(other.problems[name], other.solutions[name]),
+                             completion_s, workers)
             if better is not None:
                 solutions[name] = better
     if solutions != base.solutions:
-        log.info("Base '%s' takes cheaper routes its scenarios found for the pupils they share", base.name)
+        log.info("Base '%s' takes cheaper routes its scenarios found", base.name)
         base = with_solutions(base, solutions, data_dir=data_dir)
-    offers = [{name: offered(Base(other.problems[name], other.solutions[name]), Base(base.problems[name], base.solutions[name]))
-               or other.solutions[name] for name in RUNS} for other in others]
+    offers = [{name: offered(Base(other.problems[name], other.solutions[name]), Base(base.problems[name], base.solutions[name]),
+                             completion_s, workers) or other.solutions[name] for name in RUNS} for other in others]
     changed = [k for k, (other, mine) in enumerate(zip(others, offers, strict=True)) if mine != other.solutions]
     repriced = dict(zip(changed, _with_solutions_all([(others[k], offers[k]) for k in changed], data_dir, workers),
                         strict=True))

@@ -95,7 +95,7 @@ def _search_partitions(problem: RoutingProblem, parts: dict[str, tuple[Request, 
                        started: float) -> dict[str, Solution]:
     """Each partition searched with its share of the fleet, side by side; a partition's search of
     the configuration its start came from begins there."""
-    subs = {key: _sub_problem(problem, part, shares[key]) for key, part in parts.items()}
+    subs = {key: sub_problem(problem, part, shares[key]) for key, part in parts.items()}
     budget = _search_budget(options, started)
     servables = {key: servable_part(sub, problem.vehicle_types) for key, sub in subs.items()}
     from_base = {key for key in subs if starts.get(key, (None, None))[0] is not None and starts[key][1] is None}
@@ -240,7 +240,8 @@ def _search_budget(options: SolveOptions, started: float) -> float:
     return max(MIN_PARTITION_SECONDS, options.time_limit_s - (clock.perf_counter() - started))
 
 
-def _sub_problem(problem: RoutingProblem, part: tuple[Request, ...], counts: dict[str, int]) -> RoutingProblem:
+def sub_problem(problem: RoutingProblem, part: tuple[Request, ...], counts: dict[str, int]) -> RoutingProblem:
+    """A partition's requests, with the vehicles of its share (`counts` by pool) that could serve them."""
     ids = {r.request_id for r in part}
     return dataclasses.replace(problem, requests=part, vehicle_types=useful_fleet(part, problem.vehicle_types, counts, problem.time_s),
                                incompatible=tuple(p for p in problem.incompatible if p[0] in ids and p[1] in ids),
@@ -256,7 +257,7 @@ def _allocate(problem: RoutingProblem, parts: dict[str, tuple[Request, ...]], op
     solution alone with the whole fleet would use: all it asks for when the pool suffices, the
     slack split in proportion; else the pool split in proportion to what each asks. The first
     solutions are returned too: each partition's search of that configuration starts from its own."""
-    alone = {key: _sub_problem(problem, part, sizes) for key, part in parts.items()}
+    alone = {key: sub_problem(problem, part, sizes) for key, part in parts.items()}
     firsts = []
     for key, sub in alone.items():
         servable, _ = servable_part(sub, problem.vehicle_types)
@@ -429,4 +430,4 @@ def _alone(problem: RoutingProblem, req: Request, free: dict[str, int], options:
     return found.routes[0] if found is not None and found.routes and not found.unserved else None
 
 
-__all__ = ["SMALL_PROBLEM", "solve", "useful_fleet"]
+__all__ = ["SMALL_PROBLEM", "solve", "sub_problem", "useful_fleet"]

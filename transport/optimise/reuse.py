@@ -64,12 +64,36 @@ def same_partition(base: Base, base_part: tuple[Request, ...], base_fleet: tuple
     return ours == theirs and fleet_signature(problem, fleet) == fleet_signature(base.problem, base_fleet)
 
 
-def translated(source: RoutingProblem, routes: tuple[Route, ...], target: RoutingProblem) -> tuple[Route, ...]:
+def place_signature(problem: RoutingProblem, req: Request) -> tuple:
+    """Where and when a request is served, whoever it carries: a pick-up point's request with a
+    pupil more or fewer in another run has the same place signature."""
+    names = problem.location_names
+    place = (lambda i: None if i is None else names[i]) if names else (lambda i: i)
+    return (place(req.pickup), place(req.delivery), req.pickup_window, req.delivery_window, req.needs_assistant,
+            req.travel_alone, req.group, req.is_door_to_door)
+
+
+def translated(source: RoutingProblem, routes: tuple[Route, ...], target: RoutingProblem,
+               by_place: bool = False) -> tuple[Route, ...]:
     """`routes` of `source` in `target`'s terms: request ids and location indices by content.
+
+    A request is matched by what it asks (`request_signature`). `by_place`: one with no such
+    match takes an unmatched request of the same place signature (the same stop with other
+    pupils), so its visits keep their place in the route; its loads may no longer fit, so such
+    routes must be re-timed and re-checked (`projected`) before they are used.
     Visits of requests `target` does not have are dropped (a route left empty is dropped too);
     times and loads are kept, so a route carried whole is exactly the base's."""
     ids = {request_signature(target, r): r for r in target.requests}
     rename = {r.request_id: ids.get(request_signature(source, r)) for r in source.requests}
+    if by_place:
+        taken = {r.request_id for r in rename.values() if r is not None}
+        spare: dict[tuple, list[Request]] = {}
+        for r in target.requests:
+            if r.request_id not in taken:
+                spare.setdefault(place_signature(target, r), []).append(r)
+        for r in source.requests:
+            if rename[r.request_id] is None and spare.get(place := place_signature(source, r)):
+                rename[r.request_id] = spare[place].pop(0)
     index = {name: k for k, name in enumerate(target.location_names)}
     out = []
     for route in routes:
@@ -118,32 +142,56 @@ def cost(routes: tuple[Route, ...]) -> int:
 
 
 
-def offered(target: Base, source: Base) -> Solution | None:
+def offered(target: Base, source: Base, completion_s: float = 0.0, workers: int = 1) -> Solution | None:
     """`target`'s solution with each partition replaced by `source`'s routes for it where those,
     carried into `target`'s terms and re-timed there, serve every request `target` serves in it,
     fit the fleet `target` gave it, and cost less; None when nothing is better.
 
-    A base is offered its scenarios' routes (what the scenario's search found for the pupils
-    they share), and a scenario its improved base's.
+    With `completion_s`, routes that lack some of `target`'s requests (pupils the source does
+    not have, or pick-up points with other pupils) are completed first: searched for that long
+    in `target`'s partition, from those routes, so the missing requests are inserted into them.
+
+    A base is offered its scenarios' routes (what each scenario's search found), and a scenario
+    its improved base's: each figure is the cheapest plan any search of the comparison found.
     """
     routes = list(target.solution.routes)
     unserved = list(target.solution.unserved)
-    better = False
+    plans: list[tuple[str, set[str], tuple[Route, ...] | None]] = []
+    completions: list[tuple[str, set[str], tuple]] = []
     for key in sorted({r.partition for r in target.solution.routes} | set(target.solution.stats.get("allocation", {}))):
         mine = target.routes(key)
-        candidate = translated(source.problem, source.routes(key), target.problem)
-        served = {v.request_id for r in mine for v in r.visits if v.request_id}
-        theirs = {v.request_id for r in candidate for v in r.visits if v.request_id}
-        if not candidate or not served <= theirs or _same(candidate, mine) or not _fits(target, key, candidate):
+        candidate = translated(source.problem, source.routes(key), target.problem, by_place=True)
+        served = _ids(mine)
+        if not candidate or _same(candidate, mine):
             continue
         timed = projected(target.problem, candidate)
-        if timed is None or cost(timed) >= cost(mine):
+        if timed is None:  # a stop's other pupils no longer fit: carried by exact requests only
+            candidate = translated(source.problem, source.routes(key), target.problem)
+            timed = projected(target.problem, candidate) if candidate else None
+        if timed is not None and served <= _ids(timed):
+            plans.append((key, served, timed))
+        elif completion_s > 0 and timed and (sub := _partition_problem(target, key)) is not None:
+            completions.append((key, served, (sub, timed, completion_s)))
+    if completions:
+        from transport.optimise.tasks import run_tasks
+
+        done = run_tasks([(completed, args) for _, _, args in completions], workers,
+                         labels=[f"partition {key} (completing another scenario's routes)" for key, _, _ in completions])
+        plans += [(key, served, timed) for (key, served, _), timed in zip(completions, done, strict=True)]
+    better = False
+    allocation = {key: dict(share) for key, share in target.solution.stats.get("allocation", {}).items()}
+    for key, served, timed in sorted(plans, key=lambda plan: plan[0]):
+        mine = target.routes(key)
+        if timed is None or not served <= _ids(timed) or cost(timed) >= cost(mine):
             continue
         trial = [r for r in routes if r.partition != key] + [dataclasses.replace(r, partition=key) for r in timed]
-        if not _within_fleet(target.problem, trial):  # shares raised by leftovers served may overlap
+        if not _within_fleet(target.problem, trial):  # the whole run within the fleet, whatever the partition's share
             continue
         routes = trial
-        unserved = [u for u in unserved if u.request_id not in theirs]
+        unserved = [u for u in unserved if u.request_id not in _ids(timed)]
+        share = allocation.setdefault(key, {})
+        for pool, n in (_usage(target.problem, timed) or {}).items():
+            share[pool] = max(share.get(pool, 0), n)
         better = True
     if not better:
         return None
@@ -152,7 +200,37 @@ def offered(target: Base, source: Base) -> Solution | None:
     nodes = sum((by_id[u.request_id].pickup is not None) + (by_id[u.request_id].delivery is not None) for u in unserved)
     objective = cost(tuple(routes)) + target.problem.unserved_penalty * nodes
     return dataclasses.replace(target.solution, routes=tuple(routes), unserved=tuple(unserved), objective=int(objective),
-                               stats={**target.solution.stats, "offered_from": "another scenario"})
+                               stats={**target.solution.stats, "allocation": allocation, "offered_from": "another scenario"})
+
+
+def _ids(routes) -> set[str]:
+    return {v.request_id for r in routes for v in r.visits if v.request_id}
+
+
+def _partition_problem(target: Base, key: str) -> RoutingProblem | None:
+    """`target`'s requests in partition `key` that some vehicle could serve, with the vehicles
+    (and assistants) its other partitions' routes leave free."""
+    from transport.optimise.partition import sub_problem
+    from transport.optimise.search import servable_part
+
+    part = tuple(r for r in target.problem.requests if r.partition == key)
+    if not part:
+        return None
+    used = _usage(target.problem, [r for r in target.solution.routes if r.partition != key]) or {}
+    free = {pool: max(0, n - used.get(pool, 0)) for pool, n in target.problem.pools().items()}
+    if target.problem.assistants_available is not None:
+        free["assistants"] = max(0, target.problem.assistants_available - used.get("assistants", 0))
+    return servable_part(sub_problem(target.problem, part, free), target.problem.vehicle_types)[0]
+
+
+def completed(problem: RoutingProblem, routes: tuple[Route, ...], limit_s: float) -> tuple[Route, ...] | None:
+    """`routes` (in `problem`'s terms, lacking some of its requests) searched from for `limit_s`
+    by the portfolio's lead configuration, which inserts the missing requests and improves."""
+    from transport.optimise.search import SolveOptions, portfolio, search
+
+    found = search(problem, portfolio(problem)[0], SolveOptions(time_limit_s=limit_s, workers=1),
+                   Solution(routes, (), 0, "OK", 0.0, "another scenario"))
+    return None if found is None else found.routes
 
 
 def _same(routes: tuple[Route, ...], others: tuple[Route, ...]) -> bool:
@@ -186,15 +264,6 @@ def _within_fleet(problem: RoutingProblem, routes: list[Route]) -> bool:
     variants = Counter(r.vehicle_type for r in routes)
     return (all(limits.get(pool) is None or n <= limits[pool] for pool, n in used.items())
             and all(n <= counts[name] for name, n in variants.items()))
-
-
-def _fits(target: Base, key: str, routes: tuple[Route, ...]) -> bool:
-    """The routes use no more vehicles of each pool (and assistants) than the partition holds."""
-    share = target.allocation(key)
-    used = _usage(target.problem, routes)
-    if share is None or used is None:
-        return False
-    return all(n <= share.get(pool, 0 if pool != "assistants" else n) for pool, n in used.items())
 
 
 __all__ = ["Base", "cost", "offered", "projected", "same_partition", "translated"]
