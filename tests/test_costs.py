@@ -334,18 +334,28 @@ def test_year_0_is_the_baseline_to_the_penny() -> None:
     assert table.loc[0, ["central_gbp", "p10_gbp", "p50_gbp", "p90_gbp"]].tolist() == [105000.0] * 4
 
 
-def test_the_cohort_rolls_forward_a_year_at_a_time() -> None:
+def test_the_cohort_rolls_forward_a_year_at_a_time_by_cohort_survival() -> None:
     """Mainstream pupils aged 14 (1, transported), 15 (3, transported) and 16 (2, one transported at
-    £1,000): secondary take-up 4/4 at £2,000, post-16 take-up 1/2 at £1,000. Year 0: 2,000 + 6,000
-    + 1,000 = 9,000. Year 1: the three Year 11s are 16 and take the post-16 rate (3 x 0.5 x 1,000 =
-    1,500), last year's 14 is 15 (2,000), and the intake at 14 is 1 again (2,000): 5,500."""
+    £1,000): secondary take-up 4/4 at £2,000, post-16 take-up 1/2 at £1,000; today 3 pupils are 15
+    for each 14-year-old, and 2 stay on at 16 for every 3 aged 15. Year 0: 2,000 + 6,000 + 1,000 =
+    9,000. With the intake up 10% a year: year 1 has 1.1 aged 14, 1 x 3 = 3 aged 15 and 3 x 2/3 = 2
+    aged 16 (2,200 + 6,000 + 1,000 = 9,200); year 2 has 1.21, 1.1 x 3 = 3.3 and 2 (2,420 + 6,600 +
+    1,000 = 10,020). With a flat intake every year is year 0: the cohort keeps today's shape, so
+    Year 11s do not all stay on into a sixth form that today takes two in three of them."""
     from transport.mtfs import roll_forward
 
     cohort = pd.DataFrame({"pupil_id": list("ABCDEF"), "age": [14, 15, 15, 15, 16, 16], "ehcp": False, "send_need": ""})
     lines = pd.DataFrame({"pupil_id": list("ABCDE"), "today_annual_gbp": [2000.0, 2000.0, 2000.0, 2000.0, 1000.0]})
-    rolled = roll_forward(cohort, lines, 2, 0.0, 2026)
-    assert rolled.demand_gbp["mainstream"][:2].tolist() == [9000.0, 5500.0]
+    rolled = roll_forward(cohort, lines, 2, 0.10, 2026)
+    assert rolled.demand_gbp["mainstream"].round(6).tolist() == [9000.0, 9200.0, 10020.0]
     assert rolled.demand_gbp["send"].tolist() == [0.0, 0.0, 0.0]
+    assert roll_forward(cohort, lines, 3, 0.0, 2026).demand_gbp["mainstream"].tolist() == [9000.0] * 4
+
+
+def test_an_age_nobody_is_a_year_younger_than_today_keeps_todays_count() -> None:
+    from transport.mtfs import _aged
+
+    assert _aged(np.array([2.0, 0.0, 5.0]), 2, 0.0).tolist() == [[2.0, 0.0, 5.0]] * 3
 
 
 def test_central_path_prices_assistants_with_pay_and_the_rest_with_contracts() -> None:

@@ -1,9 +1,9 @@
 """The medium-term financial strategy (MTFS) forecast: financial years from today's actual cost.
 
 Year 0 is the baseline: the actual cost of today's arrangements for the current cohort. Each
-later year rolls the cohort forward a year (every pupil a year older: Year 11 leavers take the
-post-16 take-up, pupils transferring at 11 the secondary take-up and cost, a Reception intake
-joins), grows SEND demand with EHC plans and mainstream demand with its own rate, prices
+later year rolls the cohort forward a year by cohort survival (every pupil a year older, as many
+staying on at 16 or joining at 11 as today's ages show; those staying on take the post-16
+take-up, those at 11 the secondary take-up and cost; a Reception intake joins), grows SEND demand with EHC plans and mainstream demand with its own rate, prices
 operators' contracts and assistants' pay with separate inflation rates, and takes off the
 savings that have landed by then (`transport.savings`). P10/P50/P90 come from a seeded Monte
 Carlo over the uncertain rates. The same arithmetic is written as live formulas in the
@@ -112,12 +112,18 @@ def roll_forward(cohort: pd.DataFrame, lines: pd.DataFrame, years: int, intake_c
 
 
 def _aged(counts: np.ndarray, years: int, intake_change: float) -> np.ndarray:
-    """Pupils by age (columns) for years 0..N (rows): each year a year older; the youngest age
-    is the Reception intake, changing by `intake_change` a year; the oldest age leaves."""
+    """Pupils by age (columns) for years 0..N (rows) by cohort survival, the method school place
+    planners use: each year's pupils of an age are last year's a year younger times today's
+    ratio between the two ages (pupils who stay on into the sixth form, or join at 11 from
+    outside the area); an age with nobody a year younger today keeps today's count. The
+    youngest age is the Reception intake, changing by `intake_change` a year; the oldest leaves.
+    With a flat intake the cohort keeps today's shape."""
     path = np.zeros((years + 1, len(counts)))
     path[0] = counts
+    younger = counts[:-1]
+    ratio = np.divide(counts[1:], younger, out=np.zeros_like(younger, dtype=float), where=younger > 0)
     for k in range(1, years + 1):
-        path[k, 1:] = path[k - 1, :-1]
+        path[k, 1:] = np.where(younger > 0, path[k - 1, :-1] * ratio, counts[1:])
         if len(counts):
             path[k, 0] = counts[0] * (1 + intake_change) ** k
     return path

@@ -470,7 +470,8 @@ COHORT = Table("cohort", "budget/cohort.csv", "today's cohort by segment and age
 COHORT_PROJECTION = Table("cohort_projection", "budget/cohort_projection.csv", "pupils by segment and age in each year.", (
     _c("segment", "string", "send or mainstream."), _c("age", "int", "Age at 31 August.", "years"),
     _c("year", "int", "Years after year 0."), _c("financial_year", "string", "Financial year."),
-    _c("pupils", "float", "Pupils: last year's pupils a year younger; Reception from the intake assumption.", "pupils"),
+    _c("pupils", "float", "Pupils: last year's pupils a year younger times today's ratio of the two ages (cohort "
+       "survival); Reception from the intake assumption.", "pupils"),
 ))
 
 

@@ -176,8 +176,10 @@ def assistant_share_formula(where: Sheets, send: bool) -> str:
 
 
 def cohort_sheet(book: Workbook, cohort: pd.DataFrame, years: int, where: Sheets) -> None:
-    """Today's cohort by segment and age, rolled forward by formulas: each year's pupils of an age
-    are last year's a year younger; the youngest age is the intake, changing by the assumption."""
+    """Today's cohort by segment and age, rolled forward by formulas (cohort survival, as
+    `mtfs._aged`): each year's pupils of an age are last year's a year younger times today's
+    ratio of the two ages (today's count where nobody is a year younger); the youngest age is the
+    intake, changing by the assumption."""
     table = cohort.assign(**{f"pupils_year_{k}": 0.0 for k in range(1, years + 1)})
     sheet = write_table(book, "cohort", table, where)
     intake = where.assumption("intake_change")
@@ -190,7 +192,8 @@ def cohort_sheet(book: Workbook, cohort: pd.DataFrame, years: int, where: Sheets
             if youngest:
                 sheet.cell(r, c, f"=${get_column_letter(first)}{r}*(1+{intake})^{k}")
             else:
-                sheet.cell(r, c, f"={last_year}{r - 1}")
+                today, younger = f"${get_column_letter(first)}{r}", f"${get_column_letter(first)}{r - 1}"
+                sheet.cell(r, c, f"=IF({younger}=0,{today},{last_year}{r - 1}*{today}/{younger})")
 
 
 def _segment_rows(cohort: pd.DataFrame, segment: str) -> tuple[int, int]:
