@@ -263,3 +263,17 @@ def test_a_card_says_when_a_change_is_within_the_search_noise() -> None:
     clear = row.copy()
     clear["change_within_search_noise"] = False
     assert "Within search noise" not in _card(clear, 1, {"s": "#000"}) and "Larger than the search's noise" in _card(clear, 1, {"s": "#000"})
+
+
+def test_the_demo_names_each_scenarios_change_and_payback() -> None:
+    from transport.demo import _scenario_lines
+
+    rows = [("base", 0.0, None, "the base"), ("unit", -13007.43, float("inf"), "never"),
+            ("post16", 1020488.1, None, "no capital cost to pay back"), ("hub", -50000.0, 6.46, "capital")]
+    table = pd.DataFrame([{"scenario": n, "change_vs_base_gbp": c, "payback_years": y, "payback_note": note, "repeats": 1,
+                           "payback_years_low": None, "payback_years_high": None} for n, c, y, note in rows])
+    lines = _scenario_lines(table)
+    assert "--repeats" in lines[0] and len(lines) == 4
+    assert lines[1] == "  unit: −£13,007 a year against the baseline; payback never"
+    assert lines[2] == "  post16: +£1,020,488 a year against the baseline; no capital cost to pay back"
+    assert lines[3] == "  hub: −£50,000 a year against the baseline; payback 6.5 years"

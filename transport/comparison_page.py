@@ -184,7 +184,8 @@ def _card(row: pd.Series, k: int, colours: dict[str, str]) -> str:
                   else ("same", "no change"))
     lines = [f"<p class='big {kind}'>{signed_gbp(change)}<span class='unit'> a year, {word}</span></p>",
              f"<p>Annual cost {gbp(row['annual_cost_gbp'])}</p>",
-             f"<p>Pupils affected: {count(row.get('pupils_affected'))}</p>",
+             f"<p>Pupils whose transport differs from the base's (another vehicle run or school): "
+             f"{count(row.get('pupils_affected'))}</p>",
              f"<p>Payback: {e(payback_words(row))}</p>"]
     note = row.get("payback_note")
     if not _missing(row.get("payback_years")) and not _missing(note) and note:

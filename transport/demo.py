@@ -29,6 +29,20 @@ def _budget_line(budget: dict) -> str:
             f"(P10-P90 £{last['p10_gbp']:,.0f}-£{last['p90_gbp']:,.0f}).")
 
 
+def _scenario_lines(table) -> list[str]:
+    """Each scenario's annual change from the base and payback, with what the figures rest on."""
+    from transport.comparison_page import payback_words, signed_gbp
+
+    def payback(row) -> str:
+        words = payback_words(row)
+        return "no capital cost to pay back" if words in ("nothing to pay back", "–") else f"payback {words}"
+
+    lines = [f"  {row['scenario']}: {signed_gbp(row['change_vs_base_gbp'])} a year against the baseline; {payback(row)}"
+             for _, row in table.iloc[1:].iterrows()]
+    return ["Scenarios (each the cheapest plan any of the comparison's searches found for it; one seed: "
+            "`transport compare --repeats 3` measures how far the search alone moves a figure):", *lines]
+
+
 def run_demo(out: Path, *, data_dir: Path | None = None, time_limit_s: float | None = None) -> dict:
     """The shipped scenarios run side by side in two processes (one search worker each): the
     baseline with its map, route sheets and budget, the others for the comparison. Prints
@@ -51,6 +65,7 @@ def run_demo(out: Path, *, data_dir: Path | None = None, time_limit_s: float | N
         f"({summary['pupils_door_to_door']} door to door)"
         + (f"; {summary['pupils_unserved']} unserved, with reasons in runs/*/unserved.csv." if summary["pupils_unserved"] else "."),
         _budget_line(summary["budget"]),
+        *_scenario_lines(comparison["table"]),
         "Written:",
         f"  start here:      {base_dir / 'index.html'}",
         f"  map:             {base_dir / 'map.html'}",
