@@ -23,7 +23,7 @@ from pathlib import Path
 from transport import progress
 from transport.inputs import Inputs
 from transport.journeys import RUNS
-from transport.optimise.reuse import Base, offered
+from transport.optimise.reuse import Base, offered_all
 from transport.record import Run
 from transport.scenarios import Scenario
 
@@ -60,17 +60,19 @@ def shared(runs: list[Run], data_dir: Path | None = None, workers: int = 1, comp
 
     base, others = runs[0], runs[1:]
     solutions = dict(base.solutions)
-    for other in others:
-        for name in RUNS:
-            better = offered(Base(base.problems[name], solutions[name]), Base(other.problems[name], other.solutions[name]),
-                             completion_s, workers)
-            if better is not None:
-                solutions[name] = better
+    found = offered_all([(Base(base.problems[name], base.solutions[name]),
+                          [Base(other.problems[name], other.solutions[name]) for other in others]) for name in RUNS],
+                        completion_s, workers)
+    for name, better in zip(RUNS, found, strict=True):
+        if better is not None:
+            solutions[name] = better
     if solutions != base.solutions:
         log.info("Base '%s' takes cheaper routes its scenarios found", base.name)
         base = with_solutions(base, solutions, data_dir=data_dir)
-    offers = [{name: offered(Base(other.problems[name], other.solutions[name]), Base(base.problems[name], base.solutions[name]),
-                             completion_s, workers) or other.solutions[name] for name in RUNS} for other in others]
+    pairs = [(Base(other.problems[name], other.solutions[name]), [Base(base.problems[name], base.solutions[name])])
+             for other in others for name in RUNS]
+    taken = iter(offered_all(pairs, completion_s, workers))
+    offers = [{name: next(taken) or other.solutions[name] for name in RUNS} for other in others]
     changed = [k for k, (other, mine) in enumerate(zip(others, offers, strict=True)) if mine != other.solutions]
     repriced = dict(zip(changed, _with_solutions_all([(others[k], offers[k]) for k in changed], data_dir, workers),
                         strict=True))

@@ -21,6 +21,10 @@ from dataclasses import dataclass
 from transport.optimise.problem import Request, RoutingProblem, VehicleType
 from transport.optimise.solution import Route, Solution
 
+#: A completion's time grows with the requests it must insert: `completion_s` for up to five,
+#: in proportion beyond, up to this many times it.
+COMPLETION_MAX_FACTOR = 3.0
+
 
 @dataclass(frozen=True)
 class Base:
@@ -142,21 +146,45 @@ def cost(routes: tuple[Route, ...]) -> int:
 
 
 
+Plan = tuple[str, set[str], "tuple[Route, ...] | None"]  # partition, requests the target serves there, routes offered
+
+
 def offered(target: Base, source: Base, completion_s: float = 0.0, workers: int = 1) -> Solution | None:
     """`target`'s solution with each partition replaced by `source`'s routes for it where those,
     carried into `target`'s terms and re-timed there, serve every request `target` serves in it,
-    fit the fleet `target` gave it, and cost less; None when nothing is better.
+    keep the run within its fleet, and cost less; None when nothing is better.
 
     With `completion_s`, routes that lack some of `target`'s requests (pupils the source does
-    not have, or pick-up points with other pupils) are completed first: searched for that long
-    in `target`'s partition, from those routes, so the missing requests are inserted into them.
+    not have, or pick-up points with other pupils) are completed first: searched in `target`'s
+    partition from those routes, so the missing requests are inserted into them, for that long
+    (longer for more than five missing, see COMPLETION_MAX_FACTOR).
 
     A base is offered its scenarios' routes (what each scenario's search found), and a scenario
     its improved base's: each figure is the cheapest plan any search of the comparison found.
     """
-    routes = list(target.solution.routes)
-    unserved = list(target.solution.unserved)
-    plans: list[tuple[str, set[str], tuple[Route, ...] | None]] = []
+    return offered_all([(target, [source])], completion_s, workers)[0]
+
+
+def offered_all(offers: list[tuple[Base, list[Base]]], completion_s: float = 0.0, workers: int = 1) -> list[Solution | None]:
+    """`offered` for each target and its sources (for each partition the cheapest of their routes
+    that the fleet allows), with every completion searched in one batch side by side."""
+    from transport.optimise.tasks import run_tasks
+
+    planned = [[_plans(target, source, completion_s) for source in sources] for target, sources in offers]
+    batch = [(k, key, served, args) for k, per_source in enumerate(planned) for _, completions in per_source
+             for key, served, args in completions]
+    done = run_tasks([(completed, args) for *_, args in batch], workers,
+                     labels=[f"partition {key} (completing another scenario's routes)" for _, key, _, _ in batch]) if batch else []
+    plans = [[plan for ready, _ in per_source for plan in ready] for per_source in planned]
+    for (k, key, served, _), timed in zip(batch, done, strict=True):
+        plans[k].append((key, served, timed))
+    return [_applied(target, mine) for (target, _), mine in zip(offers, plans, strict=True)]
+
+
+def _plans(target: Base, source: Base, completion_s: float) -> tuple[list[Plan], list[tuple[str, set[str], tuple]]]:
+    """Per partition: `source`'s routes re-timed in `target` where they serve all it serves; else
+    the arguments of their completion (when `completion_s` is given)."""
+    plans: list[Plan] = []
     completions: list[tuple[str, set[str], tuple]] = []
     for key in sorted({r.partition for r in target.solution.routes} | set(target.solution.stats.get("allocation", {}))):
         mine = target.routes(key)
@@ -171,18 +199,21 @@ def offered(target: Base, source: Base, completion_s: float = 0.0, workers: int 
         if timed is not None and served <= _ids(timed):
             plans.append((key, served, timed))
         elif completion_s > 0 and timed and (sub := _partition_problem(target, key)) is not None:
-            completions.append((key, served, (sub, timed, completion_s)))
-    if completions:
-        from transport.optimise.tasks import run_tasks
+            missing = len({r.request_id for r in sub.requests} - _ids(timed))
+            completions.append((key, served, (sub, timed, completion_s * min(COMPLETION_MAX_FACTOR, max(1.0, missing / 5)))))
+    return plans, completions
 
-        done = run_tasks([(completed, args) for _, _, args in completions], workers,
-                         labels=[f"partition {key} (completing another scenario's routes)" for key, _, _ in completions])
-        plans += [(key, served, timed) for (key, served, _), timed in zip(completions, done, strict=True)]
+
+def _applied(target: Base, plans: list[Plan]) -> Solution | None:
+    """`target`'s solution with each planned partition's routes where they serve all it serves there,
+    cost less and keep the whole run within its fleet; None when none does."""
+    routes = list(target.solution.routes)
+    unserved = list(target.solution.unserved)
     better = False
     allocation = {key: dict(share) for key, share in target.solution.stats.get("allocation", {}).items()}
-    for key, served, timed in sorted(plans, key=lambda plan: plan[0]):
-        mine = target.routes(key)
-        if timed is None or not served <= _ids(timed) or cost(timed) >= cost(mine):
+    for key, served, timed in sorted(plans, key=lambda plan: (plan[0], cost(plan[2]) if plan[2] is not None else 0)):
+        mine = [r for r in routes if r.partition == key]
+        if timed is None or not served <= _ids(timed) or cost(timed) >= cost(tuple(mine)):
             continue
         trial = [r for r in routes if r.partition != key] + [dataclasses.replace(r, partition=key) for r in timed]
         if not _within_fleet(target.problem, trial):  # the whole run within the fleet, whatever the partition's share
@@ -266,4 +297,4 @@ def _within_fleet(problem: RoutingProblem, routes: list[Route]) -> bool:
             and all(n <= counts[name] for name, n in variants.items()))
 
 
-__all__ = ["Base", "cost", "offered", "projected", "same_partition", "translated"]
+__all__ = ["Base", "cost", "offered", "offered_all", "projected", "same_partition", "translated"]
