@@ -146,3 +146,30 @@ def test_load_attaches_best_known(tmp_path):
     (tmp_path / "a2-16.txt").write_text(CORDEAU)
     assert instances.load(tmp_path / "a2-16.txt").best_known.distance == 294.25
     assert np.isclose(instances.load(tmp_path / "a2-16.txt").euclidean()[3, 0], 5.0)
+
+
+def _stability_module():
+    """bench/stability.py, with bench/ importable for its timed_cli helper."""
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    sys.path.insert(0, str(bench))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_stability", bench / "stability.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(bench))
+    return module
+
+
+def test_the_stability_bench_checks_the_unit_within_10_000_or_10_percent_and_the_policy_never_cheaper() -> None:
+    stability = _stability_module()
+
+    def seed(unit: float, policy: float) -> dict:
+        return {"seed": 1, "scenarios": [{"scenario": "new-send-unit", "change_vs_base_gbp": unit},
+                                         {"scenario": "policy-post16", "change_vs_base_gbp": policy}]}
+
+    close = stability.checks([seed(-150_000, 800_000), seed(-136_000, 10)])
+    assert close["unit_agrees"] and close["policy_never_cheaper"]  # 14,000 within 10% of 143,000
+    apart = stability.checks([seed(-12_000, 800_000), seed(-23_000, -1)])
+    assert not apart["unit_agrees"] and not apart["policy_never_cheaper"]  # 11,000 over the £10,000 floor
+    assert stability.checks([seed(-1_000, 5), seed(-10_500, 5)])["unit_agrees"]  # 9,500 within the floor
