@@ -7,9 +7,10 @@ pupils, places, windows, limits and needs), a vehicle by its variant.
 
 - A partition whose requests and fleet are the same as the base's keeps the base's routes.
 - A changed partition starts from the base's routes for the requests it still has.
-- A solution is `projected` onto a problem with fewer requests (the base, for a scenario that
-  adds pupils; a scenario, for a base that improved) by reading its routes into that
-  problem's timing model, so every carried route is re-timed and re-priced there.
+- Afterwards each side is `offered` the other's routes: carried across (a stop with other
+  pupils keeps its place), `projected` into the taker's timing model so every carried route
+  is re-timed, re-checked and re-priced there, and `completed` by a short search where they
+  lack some of the taker's requests. The cheaper plan is kept, within the whole run's fleet.
 """
 
 from __future__ import annotations
