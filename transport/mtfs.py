@@ -3,11 +3,12 @@
 Year 0 is the baseline: the actual cost of today's arrangements for the current cohort. Each
 later year rolls the cohort forward a year by cohort survival (every pupil a year older, as many
 staying on at 16 or joining at 11 as today's ages show; those staying on take the post-16
-take-up, those at 11 the secondary take-up and cost; a Reception intake joins), grows SEND demand with EHC plans and mainstream demand with its own rate, prices
-operators' contracts and assistants' pay with separate inflation rates, and takes off the
-savings that have landed by then (`transport.savings`). P10/P50/P90 come from a seeded Monte
-Carlo over the uncertain rates. The same arithmetic is written as live formulas in the
-workbook (`transport.workbook`), so the two agree.
+take-up, those at 11 the secondary take-up and cost; a Reception intake joins), grows SEND
+demand with EHC plans and mainstream demand with its own rate, prices operators' contracts and
+assistants' pay with separate inflation rates, and takes off the savings that have landed by
+then (`transport.savings`). P10/P50/P90 come from a seeded Monte Carlo over the uncertain
+rates. The same arithmetic is written as live formulas in the workbook (`transport.workbook`),
+so the two agree.
 """
 
 from __future__ import annotations

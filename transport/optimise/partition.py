@@ -20,7 +20,14 @@ import numpy as np
 
 from transport.optimise.diagnose import explain_unserved, impossible
 from transport.optimise.problem import Request, RoutingProblem, VehicleType
-from transport.optimise.reuse import Base, request_signature, same_partition, translated
+from transport.optimise.reuse import (
+    ASSISTANTS,
+    Base,
+    pool_usage,
+    request_signature,
+    same_partition,
+    translated,
+)
 from transport.optimise.search import (
     SMALL_PROBLEM,
     SearchConfig,
@@ -42,7 +49,6 @@ log = logging.getLogger(__name__)
 MIN_PARTITION_SECONDS = 1.0
 #: The search that tries to place a leftover request on a free vehicle of its own.
 REPAIR_SECONDS = 0.3
-ASSISTANTS = "assistants"
 
 
 def solve(problem: RoutingProblem, options: SolveOptions | None = None, base: Base | None = None) -> Solution:
@@ -306,16 +312,7 @@ def _split(size: int, asked: dict[str, int]) -> dict[str, int]:
 
 def _usage(problem: RoutingProblem, solution: Solution | None) -> dict[str, int]:
     """Vehicles of each pool, and assistants, a solution uses."""
-    if solution is None:
-        return {}
-    types = {vt.name: vt for vt in problem.vehicle_types}
-    used: dict[str, int] = {}
-    for route in solution.routes:
-        vt = types[route.vehicle_type]
-        used[vt.pool or vt.name] = used.get(vt.pool or vt.name, 0) + 1
-        if vt.has_assistant:
-            used[ASSISTANTS] = used.get(ASSISTANTS, 0) + 1
-    return used
+    return {} if solution is None else pool_usage(problem, solution.routes) or {}
 
 
 def useful_fleet(part: tuple[Request, ...], types: tuple[VehicleType, ...], counts: dict[str, int],

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from transport.optimise.problem import Request, RoutingProblem, VehicleType
 from transport.optimise.solution import Route, Solution
 
+#: The key of the passenger assistants hired, beside the pools, in a fleet share or usage.
+ASSISTANTS = "assistants"
 #: A completion's time grows with the requests it must insert: `completion_s` for up to five,
 #: in proportion beyond, up to this many times it.
 COMPLETION_MAX_FACTOR = 3.0
@@ -222,7 +224,7 @@ def _applied(target: Base, plans: list[Plan]) -> Solution | None:
         routes = trial
         unserved = [u for u in unserved if u.request_id not in _ids(timed)]
         share = allocation.setdefault(key, {})
-        for pool, n in (_usage(target.problem, timed) or {}).items():
+        for pool, n in (pool_usage(target.problem, timed) or {}).items():
             share[pool] = max(share.get(pool, 0), n)
         better = True
     if not better:
@@ -248,10 +250,10 @@ def _partition_problem(target: Base, key: str) -> RoutingProblem | None:
     part = tuple(r for r in target.problem.requests if r.partition == key)
     if not part:
         return None
-    used = _usage(target.problem, [r for r in target.solution.routes if r.partition != key]) or {}
+    used = pool_usage(target.problem, [r for r in target.solution.routes if r.partition != key]) or {}
     free = {pool: max(0, n - used.get(pool, 0)) for pool, n in target.problem.pools().items()}
     if target.problem.assistants_available is not None:
-        free["assistants"] = max(0, target.problem.assistants_available - used.get("assistants", 0))
+        free[ASSISTANTS] = max(0, target.problem.assistants_available - used.get(ASSISTANTS, 0))
     return servable_part(sub_problem(target.problem, part, free), target.problem.vehicle_types)[0]
 
 
@@ -272,7 +274,7 @@ def _same(routes: tuple[Route, ...], others: tuple[Route, ...]) -> bool:
     return plan(routes) == plan(others)
 
 
-def _usage(problem: RoutingProblem, routes) -> dict[str, int] | None:
+def pool_usage(problem: RoutingProblem, routes) -> dict[str, int] | None:
     """Vehicles of each pool (and assistants) the routes use; None if one's type is not offered."""
     types = {vt.name: vt for vt in problem.vehicle_types}
     used: dict[str, int] = {}
@@ -282,20 +284,20 @@ def _usage(problem: RoutingProblem, routes) -> dict[str, int] | None:
             return None
         used[vt.pool or vt.name] = used.get(vt.pool or vt.name, 0) + 1
         if vt.has_assistant:
-            used["assistants"] = used.get("assistants", 0) + 1
+            used[ASSISTANTS] = used.get(ASSISTANTS, 0) + 1
     return used
 
 
 def _within_fleet(problem: RoutingProblem, routes: list[Route]) -> bool:
     """All the routes together use no more of each pool (and assistants) than the run has."""
-    used = _usage(problem, routes)
+    used = pool_usage(problem, routes)
     if used is None:
         return False
-    limits = {**problem.pools(), "assistants": problem.assistants_available}
+    limits = {**problem.pools(), ASSISTANTS: problem.assistants_available}
     counts = {vt.name: vt.count for vt in problem.vehicle_types}
     variants = Counter(r.vehicle_type for r in routes)
     return (all(limits.get(pool) is None or n <= limits[pool] for pool, n in used.items())
             and all(n <= counts[name] for name, n in variants.items()))
 
 
-__all__ = ["Base", "cost", "offered", "offered_all", "projected", "same_partition", "translated"]
+__all__ = ["Base", "cost", "offered", "offered_all", "pool_usage", "projected", "same_partition", "translated"]
