@@ -108,6 +108,24 @@ def test_each_problem_shape_gets_a_search_that_serves_it() -> None:
         assert all(not s.startswith("SAVINGS") for s in solution.stats["strategies"]) or problem is deliveries
 
 
+
+def test_a_configuration_s_operators_and_penalty_weight_reach_the_search() -> None:
+    """The depot-delivery searches switch on operators OR-Tools leaves off and weigh arc
+    penalties more; the parameters the search runs with say so, and the pupil searches keep
+    OR-Tools' defaults for both."""
+    from transport.optimise.search import DEPOT_DELIVERIES, PRICED_VEHICLES, _parameters
+
+    options = SolveOptions(time_limit_s=1)
+    lead = _parameters(DEPOT_DELIVERIES[0], options)
+    assert lead.local_search_operators.use_cross_exchange == 3  # BOOL_TRUE
+    assert lead.local_search_operators.use_relocate_neighbors == 3
+    assert lead.guided_local_search_lambda_coefficient == 0.3
+    assert "cross_exchange" in DEPOT_DELIVERIES[0].label
+    pupils = _parameters(PRICED_VEHICLES[0], options)
+    assert pupils.local_search_operators.use_cross_exchange != 3
+    assert pupils.guided_local_search_lambda_coefficient == 0.1
+    assert pupils.local_search_operators.use_global_cheapest_insertion_close_nodes_lns == 3
+
 def ride_seconds(solution) -> dict[str, int]:
     """Per request: drop-off start minus the end of boarding, from the returned visits."""
     boarded: dict[str, int] = {}
