@@ -108,7 +108,6 @@ def test_each_problem_shape_gets_a_search_that_serves_it() -> None:
         assert all(not s.startswith("SAVINGS") for s in solution.stats["strategies"]) or problem is deliveries
 
 
-
 def test_a_configuration_s_operators_and_penalty_weight_reach_the_search() -> None:
     """The depot-delivery searches switch on operators OR-Tools leaves off and weigh arc
     penalties more; the parameters the search runs with say so, and the pupil searches keep
@@ -125,6 +124,7 @@ def test_a_configuration_s_operators_and_penalty_weight_reach_the_search() -> No
     assert pupils.local_search_operators.use_cross_exchange != 3
     assert pupils.guided_local_search_lambda_coefficient == 0.1
     assert pupils.local_search_operators.use_global_cheapest_insertion_close_nodes_lns == 3
+
 
 def ride_seconds(solution) -> dict[str, int]:
     """Per request: drop-off start minus the end of boarding, from the returned visits."""

@@ -79,7 +79,8 @@ class SearchConfig:
 #:   neighbours, and arc penalties two or three times OR-Tools' default weight more than
 #:   halved the savings search's distance gap on the eight Solomon instances it did worst on
 #:   (3.4% to 1.6% at 30 s, one process); the same change made the insertion start worse, so
-#:   it keeps the defaults. Measurements: bench/results/solver-sample-seed1.md.
+#:   it keeps the defaults. Measurements: bench/results/solver-sample-seed{1,2}.md (seed 2
+#:   held out from the choice).
 #: Small problems try every configuration of the portfolio in turn: one may place a request
 #: that another leaves out at short limits. Measurements: bench/results/solver.md.
 PRICED_VEHICLES: tuple[SearchConfig, ...] = (
@@ -92,6 +93,7 @@ DISTANCE_ONLY: tuple[SearchConfig, ...] = (
     SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
     SearchConfig("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
 )
+#: Operators OR-Tools leaves off that pay off on depot deliveries (see above).
 TAIL_EXCHANGES = ("use_cross_exchange", "use_relocate_neighbors")
 DEPOT_DELIVERIES: tuple[SearchConfig, ...] = (
     SearchConfig("SAVINGS", "GUIDED_LOCAL_SEARCH", False, penalise_by_vehicle_class=True,
