@@ -198,7 +198,7 @@ def _parameters(config: SearchConfig, options: SolveOptions):
     params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, config.metaheuristic)
     params.guided_local_search_penalize_with_vehicle_classes = config.penalise_by_vehicle_class
     params.guided_local_search_lambda_coefficient = config.gls_lambda
-    for name in (*EXTRA_OPERATORS, *config.operators) if config.extra_lns else config.operators:
+    for name in config.operators + (EXTRA_OPERATORS if config.extra_lns else ()):
         setattr(params.local_search_operators, name, 3)  # OptionalBoolean.BOOL_TRUE
     params.log_search = options.log_search
     return params
