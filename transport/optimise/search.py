@@ -14,6 +14,7 @@ import logging
 import time as clock
 from dataclasses import dataclass
 
+from transport.optimise import fewer_routes
 from transport.optimise.diagnose import explain_left, prefilter
 from transport.optimise.problem import RoutingProblem, VehicleType
 from transport.optimise.solution import Solution, Unserved
@@ -54,13 +55,16 @@ class SearchConfig:
     operators: tuple[str, ...] = ()
     #: how strongly guided local search's arc penalties weigh against cost (OR-Tools' default 0.1)
     gls_lambda: float = 0.1
+    #: empty routes by ejection chains before the search, where `fewer_routes.applies`
+    fewer_routes: bool = False
 
     @property
     def label(self) -> str:
         return (f"{self.first_solution}+{self.metaheuristic}" + ("+LNS" if self.extra_lns else "")
                 + ("+class-penalties" if self.penalise_by_vehicle_class else "")
                 + "".join(f"+{name.removeprefix('use_')}" for name in self.operators)
-                + (f"+lambda-{self.gls_lambda:g}" if self.gls_lambda != 0.1 else ""))
+                + (f"+lambda-{self.gls_lambda:g}" if self.gls_lambda != 0.1 else "")
+                + ("+fewer-routes" if self.fewer_routes else ""))
 
 
 #: Search portfolios, in the order workers take them (the seed rotates all but the first).
@@ -84,7 +88,7 @@ class SearchConfig:
 #: Small problems try every configuration of the portfolio in turn: one may place a request
 #: that another leaves out at short limits. Measurements: bench/results/solver.md.
 PRICED_VEHICLES: tuple[SearchConfig, ...] = (
-    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
+    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True, fewer_routes=True),
     SearchConfig("CHRISTOFIDES", "GUIDED_LOCAL_SEARCH", True),
     SearchConfig("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", True),
 )
@@ -116,6 +120,11 @@ INSERTION_STARTS = frozenset({"PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INS
 #: door-to-door pupils with only minibuses, where a start cut short is simply not used.
 BUS_START_SHARE = 0.25
 BUS_START_MIN_S = 0.5
+#: Emptying routes (`fewer_routes`) may take this share of the time left after the first
+#: solution; guided local search shortens the routes in the rest. Under a work limit it takes
+#: `FEWER_ROUTES_STEPS` pool steps per request instead, so that the same inputs give the same routes.
+FEWER_ROUTES_SHARE = 0.4
+FEWER_ROUTES_STEPS = 20
 
 
 def portfolio(problem: RoutingProblem) -> tuple[SearchConfig, ...]:
@@ -231,6 +240,9 @@ def search(problem: RoutingProblem, config: SearchConfig, options: SolveOptions,
     if first is None:
         log.info("search %s found no first solution", config.label)
         return None
+    fewer = None
+    if config.fewer_routes and fewer_routes.applies(problem):
+        first, fewer = _fewer_routes_start(problem, built, first, options, clock.perf_counter() - started)
     first_seconds = clock.perf_counter() - started
     # Phase 2: improve it for the rest of the time (or the deterministic solution limit).
     remaining = max(MIN_SEARCH_SECONDS, options.time_limit_s - first_seconds)
@@ -252,7 +264,38 @@ def search(problem: RoutingProblem, config: SearchConfig, options: SolveOptions,
     solution = extract(problem, built, assignment, config.label, clock.perf_counter() - started)
     solution.stats.update(routing_status=ROUTING_STATUSES.get(status, str(status)), first_solution_seconds=round(first_seconds, 2),
                           start=start_label, stopped_by=stopped_by)
+    if fewer is not None:
+        solution.stats["fewer_routes"] = fewer
     return solution
+
+
+def _fewer_routes_start(problem: RoutingProblem, built, first, options: SolveOptions, spent_s: float):
+    """The first solution with as many routes emptied as `fewer_routes` manages in its share of
+    the time, and what it did (routes before and after, seconds)."""
+    from transport.optimise.model import routes_of
+
+    began = clock.perf_counter()
+    manager = built.manager
+    routes = [[manager.IndexToNode(i) for i in route] for route in routes_of(built, first)]
+    nodes = fewer_routes.nodes_of(problem, built)
+    if options.solution_limit:
+        seconds, steps = float(FIRST_SOLUTION_CAP_S), FEWER_ROUTES_STEPS * len(problem.requests)
+    else:
+        seconds, steps = FEWER_ROUTES_SHARE * max(0.0, options.time_limit_s - spent_s), None
+    before = sum(1 for r in routes if r)
+    shorter = fewer_routes.fewer_routes(nodes, routes, seconds, seed=options.seed, max_steps=steps)
+    report = {"routes_before": before, "routes_after": before, "seconds": 0.0}
+    if len(shorter) < before:
+        indices = [[manager.NodeToIndex(n) for n in r] for r in shorter]
+        indices += [[] for _ in range(built.routing.vehicles() - len(indices))]
+        read = built.routing.ReadAssignmentFromRoutes(indices, True)
+        if read is None:  # not expected: every route passed the same constraints in `route_ok`
+            log.warning("fewer routes: OR-Tools rejected the %d routes found; the search keeps its first solution",
+                        len(shorter))
+        else:
+            first, report["routes_after"] = read, len(shorter)
+    report["seconds"] = round(clock.perf_counter() - began, 2)
+    return first, report
 
 
 def _given_start(problem: RoutingProblem, built, start: Solution | None):
