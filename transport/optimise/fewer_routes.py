@@ -130,12 +130,6 @@ def route_ok(nodes: Nodes, seq: list[int]) -> bool:
     return nodes.max_duration < 0 or now - depart <= nodes.max_duration
 
 
-def route_length(nodes: Nodes, seq: list[int]) -> int:
-    d = nodes.dist
-    path = [nodes.start, *seq, nodes.end]
-    return sum(d[a][b] for a, b in zip(path, path[1:], strict=False))
-
-
 class Schedule:
     """One route's earliest service starts, latest feasible starts and loads, for quick insertion
     checks. `stops` is the route with its end depot appended, `latest` likewise (the horizon)."""
