@@ -468,9 +468,10 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         gaps = [r["ours"]["gap"] for r in lilim]
         ok = all(g is not None for g in gaps)
         mean = sum(gaps) / len(gaps) if ok else None
-        out["lilim_100"] = {"instances": [r["instance"] for r in lilim], "mean_gap": mean,
-                            "vehicles_match": sum(bool(r["ours"].get("vehicles_match")) for r in lilim),
-                            "target": "mean gap <= 2%", "met": bool(ok and mean <= 0.02)}
+        matched = sum(bool(r["ours"].get("vehicles_match")) for r in lilim)
+        out["lilim_100"] = {"instances": [r["instance"] for r in lilim], "mean_gap": mean, "vehicles_match": matched,
+                            "target": "mean gap <= 1.5% and best-known vehicles on at least 80% (issue 15)",
+                            "met": bool(ok and mean <= 0.015 and matched >= 0.8 * len(lilim))}
     solomon = [r for r in rows if r["kind"] == "vrptw"]
     if solomon:
         per = {}
@@ -570,9 +571,9 @@ def markdown(result: dict[str, Any]) -> str:
     lines.append("")
     if "lilim_100" in summ:
         li = summ["lilim_100"]
-        lines.append(f"- Li & Lim 100-task: mean gap {_pct(li['mean_gap'])} (target <= 2%: "
-                     f"{'met' if li['met'] else 'not met'}); best-known vehicle count matched on "
-                     f"{li['vehicles_match']} of {len(li['instances'])}.")
+        lines.append(f"- Li & Lim 100-task: mean gap {_pct(li['mean_gap'])}; best-known vehicle count matched on "
+                     f"{li['vehicles_match']} of {len(li['instances'])} (target: {li['target']}: "
+                     f"{'met' if li['met'] else 'not met'}).")
     if "solomon_vs_vroom" in summ:
         so = summ["solomon_vs_vroom"]
         worse = [k for k, v in so["per_instance"].items() if v["no_worse_than_vroom"] is False]
