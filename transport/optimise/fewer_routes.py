@@ -217,6 +217,15 @@ def with_request(seq: list[int], first: int, second: int, i: int, j: int) -> lis
     return seq[:i] + [first] + seq[i:j] + [second] + seq[j:]
 
 
+def fitted(nodes: Nodes, seq: list[int], first: int, second: int, places: list[tuple[int, int]]) -> list[int] | None:
+    """`seq` with the request at the first of `places` where the whole route passes `route_ok`, or None."""
+    for i, j in places:
+        candidate = with_request(seq, first, second, i, j)
+        if route_ok(nodes, candidate):
+            return candidate
+    return None
+
+
 class Routes:
     """A set of routes being reshaped, with each route's schedule kept until it changes."""
 
@@ -258,8 +267,8 @@ class Routes:
             options.extend((added, k, i, j) for added, i, j in insertions(self.nodes, self.schedule(k), first, second))
         options.sort()
         for _, k, i, j in options:
-            candidate = with_request(self.routes[k], first, second, i, j)
-            if route_ok(self.nodes, candidate):
+            candidate = fitted(self.nodes, self.routes[k], first, second, [(i, j)])
+            if candidate is not None:
                 self.set(k, candidate)
                 return True
         return False
@@ -270,13 +279,12 @@ class Routes:
         order = list(range(len(self.routes)))
         self.rng.shuffle(order)
         for k in order:
-            options = insertions(self.nodes, self.schedule(k), first, second)
-            self.rng.shuffle(options)
-            for _, i, j in options:
-                candidate = with_request(self.routes[k], first, second, i, j)
-                if route_ok(self.nodes, candidate):
-                    self.set(k, candidate)
-                    return True
+            places = [(i, j) for _, i, j in insertions(self.nodes, self.schedule(k), first, second)]
+            self.rng.shuffle(places)
+            candidate = fitted(self.nodes, self.routes[k], first, second, places)
+            if candidate is not None:
+                self.set(k, candidate)
+                return True
         return False
 
     def eject_for(self, request: tuple[int, int], price: dict[int, int]) -> list[tuple[int, int]] | None:
@@ -294,11 +302,10 @@ class Routes:
                         continue
                     gone = {n for r in out for n in r}
                     rest = [n for n in seq if n not in gone]
-                    for _, i, j in insertions(self.nodes, Schedule(self.nodes, rest), first, second):
-                        candidate = with_request(rest, first, second, i, j)
-                        if route_ok(self.nodes, candidate):
-                            best, chosen = key, (k, candidate, out)
-                            break
+                    places = [(i, j) for _, i, j in insertions(self.nodes, Schedule(self.nodes, rest), first, second)]
+                    candidate = fitted(self.nodes, rest, first, second, places)
+                    if candidate is not None:
+                        best, chosen = key, (k, candidate, out)
         if chosen is None:
             return None
         k, candidate, out = chosen
