@@ -38,15 +38,21 @@ MAX_EJECTED = 2
 SHAKE_MOVES = 10
 
 
-def applies(problem: RoutingProblem) -> bool:
-    """Whether this heuristic's route check is the whole of the model's constraints."""
+def covers(problem: RoutingProblem) -> bool:
+    """Whether `route_ok` is the whole of the model's constraints: one vehicle type, no
+    assistants, wheelchair users, pupils who travel alone or incompatible pairs."""
     if len(problem.vehicle_types) != 1 or problem.incompatible:
         return False
     vt = problem.vehicle_types[0]
-    if vt.fixed_cost <= 0 or vt.has_assistant or vt.count < 2:
+    if vt.has_assistant or vt.count < 2:
         return False
     return not any(r.wheelchairs or r.needs_assistant or r.travel_alone or (r.pickup is not None and r.delivery is None)
                    for r in problem.requests)
+
+
+def applies(problem: RoutingProblem) -> bool:
+    """Whether emptying routes is checked by `route_ok` and worth doing: vehicles have a price."""
+    return covers(problem) and problem.vehicle_types[0].fixed_cost > 0
 
 
 @dataclass(slots=True)
@@ -162,7 +168,8 @@ def insertions(nodes: Nodes, sched: Schedule, first: int, second: int) -> list[t
     """Every place the request (`first` then `second`, or `first` alone when `second` is -1)
     fits by windows and seats: (added distance, position of first, position of second), the
     positions counted in the route without the request. Ride limits and duration are left to
-    `route_ok`. A position is given up once the request would start after its window there
+    `route_ok`. (Comparisons stand in for `max` here: this loop is the hot spot of both
+    heuristics.) A position is given up once the request would start after its window there
     (later positions only start later where travel times obey the triangle inequality; where
     they do not, a place may be missed, never a wrong one taken)."""
     t, d, svc, early, late = nodes.time, nodes.dist, nodes.service, nodes.early, nodes.late
@@ -177,12 +184,14 @@ def insertions(nodes: Nodes, sched: Schedule, first: int, second: int) -> list[t
         if i:
             prev = stops[i - 1]
             prev_done = begin[i - 1] + svc[prev]
-        at = max(prev_done + t[prev][first], early[first])
+        at = prev_done + t[prev][first]
+        if at < early[first]:
+            at = early[first]
         if at > late[first]:
             break
         nxt = stops[i]
         if second < 0:
-            if max(at + svc[first] + t[first][nxt], early[nxt]) <= latest[i]:
+            if at + svc[first] + t[first][nxt] <= latest[i] and early[nxt] <= latest[i]:
                 found.append((d[prev][first] + d[first][nxt] - d[prev][nxt], i, i))
             continue
         if i and load[i - 1] + q > cap:
@@ -191,11 +200,13 @@ def insertions(nodes: Nodes, sched: Schedule, first: int, second: int) -> list[t
         now, last = at, first
         opened = d[prev][first] + d[first][nxt] - d[prev][nxt]
         for j in range(i, n + 1):
-            at2 = max(now + svc[last] + t[last][second], early[second])
+            at2 = now + svc[last] + t[last][second]
+            if at2 < early[second]:
+                at2 = early[second]
             if at2 > late[second]:
                 break
             after = stops[j]
-            if max(at2 + svc[second] + t[second][after], early[after]) <= latest[j]:
+            if at2 + svc[second] + t[second][after] <= latest[j] and early[after] <= latest[j]:
                 if j == i:
                     added = d[prev][first] + d[first][second] + d[second][after] - d[prev][after]
                 else:
@@ -203,7 +214,9 @@ def insertions(nodes: Nodes, sched: Schedule, first: int, second: int) -> list[t
                 found.append((added, i, j))
             if j == n:
                 break
-            now = max(now + svc[last] + t[last][after], early[after])
+            now += svc[last] + t[last][after]
+            if now < early[after]:
+                now = early[after]
             if now > latest[j] or load[j] + q > cap:
                 break
             last = after
@@ -242,6 +255,13 @@ class Routes:
     def drop(self, k: int) -> None:
         del self.routes[k]
         del self.schedules[k]
+
+    def snapshot(self) -> tuple[list[list[int]], list[Schedule | None]]:
+        """The routes and their schedules as they are, for `restore` (schedules never change in place)."""
+        return [list(r) for r in self.routes], list(self.schedules)
+
+    def restore(self, saved: tuple[list[list[int]], list[Schedule | None]]) -> None:
+        self.routes, self.schedules = saved
 
     def schedule(self, k: int) -> Schedule:
         sched = self.schedules[k]
