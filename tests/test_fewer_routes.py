@@ -46,6 +46,14 @@ def bench_module():
     return bench
 
 
+def insertion_start(built) -> list[list[int]]:
+    """OR-Tools' parallel cheapest insertion routes for a built model, as node sequences."""
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    routes = routes_of(built, built.routing.SolveWithParameters(params))
+    return [r for r in ([built.manager.IndexToNode(i) for i in route] for route in routes) if r]
+
+
 def one_route_each(problem: RoutingProblem, built) -> list[list[int]]:
     return [[built.pickup_node[r], built.delivery_node[r]] for r in range(len(problem.requests))]
 
@@ -126,10 +134,7 @@ def test_it_reaches_the_best_known_fleet_on_a_li_and_lim_instance() -> None:
     bench = bench_module()
     problem = bench.to_problem(bench.convert(bench.load(path), fixed_cost=10**8))
     built = build_model(problem)
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
-    start = [[built.manager.IndexToNode(i) for i in r] for r in routes_of(built, built.routing.SolveWithParameters(params))]
-    start = [r for r in start if r]
+    start = insertion_start(built)
     nodes = fr.nodes_of(problem, built)
     routes = fr.fewer_routes(nodes, start, seconds=120, seed=0, max_steps=8_000)
     assert len(start) > 9
