@@ -138,9 +138,11 @@ BUS_START_MIN_S = 0.5
 FEWER_ROUTES_SHARE = 0.25
 FEWER_ROUTES_STEPS = 20
 #: Ruin and recreate (`ruin_recreate`) then takes this share of the time left, and guided local
-#: search the rest; under a work limit it takes `SHORTER_ROUTES_RUINS` ruins per request.
+#: search the rest; under a work limit it takes `SHORTER_ROUTES_RUINS` ruins per request, at
+#: most `SHORTER_ROUTES_MAX_RUINS` (a ruin costs more the more stops there are to try).
 SHORTER_ROUTES_SHARE = 0.7
 SHORTER_ROUTES_RUINS = 50
+SHORTER_ROUTES_MAX_RUINS = 5_000
 
 
 def portfolio(problem: RoutingProblem) -> tuple[SearchConfig, ...]:
@@ -310,7 +312,8 @@ def _own_moves_start(problem: RoutingProblem, built, first, options: SolveOption
     emptied = clock.perf_counter()
     if shorten:
         if deterministic:
-            seconds, iterations = float(FIRST_SOLUTION_CAP_S), SHORTER_ROUTES_RUINS * len(problem.requests)
+            seconds = float(FIRST_SOLUTION_CAP_S)
+            iterations = min(SHORTER_ROUTES_MAX_RUINS, SHORTER_ROUTES_RUINS * len(problem.requests))
         else:
             left = options.time_limit_s - (emptied - began) - spent_s
             seconds, iterations = SHORTER_ROUTES_SHARE * max(0.0, left), None
