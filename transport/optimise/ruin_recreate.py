@@ -1,20 +1,21 @@
-"""Shorter routes: ruin and recreate on a fixed set of routes, after routes have been emptied.
+"""Shorter routes: ruin and recreate on a fixed set of routes, after routes have been emptied
+or from a savings start.
 
 Emptying routes (`fewer_routes`) leaves them in an order its random moves chose, and guided local
 search in OR-Tools improves such a start one or two requests at a time; on long routes (Li & Lim's
-2-series, 30 to 50 stops a route) it stalls 10 to 16% above the best known. Ruin and recreate
-moves many requests at once: take out a request and its nearest neighbours, put each back in its
-cheapest place that passes the whole route check, and keep the result when it is shorter, or
-longer by no more than a cooling threshold (simulated annealing), so that the search can leave a
-local dead end. The method follows Schrimpf et al., "Record breaking optimization results using
-the ruin and recreate principle", Journal of Computational Physics 159 (2000), with the removal
-of related requests from Shaw (1998) and the acceptance of Christiaens and Vanden Berghe's SISR
+2-series, 30 to 50 stops a route) it stalled 10 to 27% above the best known. Ruin and recreate
+moves many requests at once: take out a request and its nearest neighbours, or runs of
+consecutive stops from nearby routes, put each back in its cheapest place that passes the whole
+route check, and keep the result when it is shorter, or longer by no more than a cooling
+threshold (simulated annealing), so that the search can leave a local dead end. The method
+follows Schrimpf et al., "Record breaking optimization results using the ruin and recreate
+principle", Journal of Computational Physics 159 (2000), with the removal of related requests
+from Shaw (1998) and the string removal and acceptance of Christiaens and Vanden Berghe's SISR
 (Transportation Science 54, 2020).
 
 No route is ever added: the route count stays or falls (a ruin can empty a route the recreate
-does not refill). It works on the same homogeneous fleets as `fewer_routes` and every route it
-returns has passed `fewer_routes.route_ok`.
-"""
+does not refill). It works where `fewer_routes.covers` holds, and every route it returns has
+passed `fewer_routes.route_ok`."""
 
 from __future__ import annotations
 
