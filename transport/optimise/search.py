@@ -133,8 +133,8 @@ INSERTION_STARTS = frozenset({"PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INS
 BUS_START_SHARE = 0.25
 BUS_START_MIN_S = 0.5
 #: Emptying routes (`fewer_routes`) may take this share of the time left after the first
-#: solution. Under a work limit it takes
-#: `FEWER_ROUTES_STEPS` pool steps per request instead, so that the same inputs give the same routes.
+#: solution; under a work limit it takes `FEWER_ROUTES_STEPS` pool steps per request instead,
+#: so that the same inputs give the same routes.
 FEWER_ROUTES_SHARE = 0.25
 FEWER_ROUTES_STEPS = 20
 #: Ruin and recreate (`ruin_recreate`) then takes this share of the time left, and guided local
